@@ -1,0 +1,1 @@
+"""Internals shared by every cityres package: errors, randomness, replication."""
