@@ -60,6 +60,11 @@ def _short_zh(name: str) -> str:
     return name
 
 
+def _short_province(name: str) -> str:
+    """浙江省 → 浙江, 广西壮族自治区 → 广西, 上海市 → 上海."""
+    return re.sub(r"(壮族|回族|维吾尔)?自治区$|省$|市$", "", name)
+
+
 def _strip_en(name: str) -> str:
     s = unicodedata.normalize("NFKC", name).strip().lower()
     for suffix in _EN_SUFFIXES:
@@ -82,14 +87,15 @@ class CityRegister:
         self.current_codes: frozenset[str] = frozenset(current.index.astype(str))
         self.by_key: dict[str, set[str]] = {}
         self.retired: dict[str, tuple[str, ...]] = {}
+        retired_keys: dict[str, set[str]] = {}
         for code, row in register.iterrows():
             code = str(code)
-            successors = tuple(s for s in str(row.get("successor") or "").split(";") if s)
             if code not in self.current_codes:
+                successors = tuple(s for s in str(row.get("successor") or "").split(";") if s)
                 self.retired[code] = successors
                 key_code = successors[0] if len(successors) == 1 else f"retired:{code}"
                 for key in self._keys(row, include_short=True):
-                    self.by_key.setdefault(key, set()).add(key_code)
+                    retired_keys.setdefault(key, set()).add(key_code)
                 continue
             for key in self._keys(row, include_short=True):
                 self.by_key.setdefault(key, set()).add(code)
@@ -97,6 +103,11 @@ class CityRegister:
                 if alias and alias != "nan":
                     self.by_key.setdefault(normalise(alias), set()).add(code)
                     self.by_key.setdefault(normalise(_short_zh(alias)), set()).add(code)
+        # A retired unit's name counts only where no current city uses it: many 1980s
+        # prefectures (地区) share the short name of today's city (徐州地区 / 徐州市).
+        for key, codes in retired_keys.items():
+            if key not in self.by_key:
+                self.by_key[key] = codes
 
     @staticmethod
     def _keys(row: Mapping[str, object] | pd.Series, *, include_short: bool) -> set[str]:
@@ -125,10 +136,11 @@ class CityRegister:
         return f"{row['name_zh']} {code} ({prov})" if prov else f"{row['name_zh']} {code}"
 
     def _province_of(self, code: str) -> set[str]:
+        """Every way the province of ``code`` may be written: 浙江省, 浙江, Zhejiang, 330000."""
         row = self.frame.loc[code]
-        return {
-            normalise(str(row.get(c))) for c in ("province_zh", "province_en") if row.get(c)
-        } | {normalise(_short_zh(str(row.get("province_zh") or "")))}
+        names = {str(row.get(c)) for c in ("province_zh", "province_en", "province_code")}
+        names |= {_short_province(str(row.get("province_zh") or ""))}
+        return {normalise(n) for n in names if n and n != "nan"}
 
     def match(
         self,

@@ -17,7 +17,7 @@ with sources and licences, and :func:`simulate` for new simulated panels of any 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -76,7 +76,7 @@ def _yrd_sim() -> CityPanel:
     return panel
 
 
-def _us(which: str) -> CityPanel:
+def _us(which: Literal["produc", "cigar"]) -> CityPanel:
     from cityres.data.panel import CityPanel
     from cityres.datasets import us
 
@@ -288,4 +288,4 @@ def list_datasets() -> pd.DataFrame:
 
 # ``datasets.list()`` as the issue names it; defined last so that nothing in this module
 # calls the shadowed builtin.
-list = list_datasets  # noqa: A001
+list = list_datasets
