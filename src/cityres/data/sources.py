@@ -75,10 +75,9 @@ def read_sheets(
 
 
 def _is_na(value: object) -> bool:
-    try:
-        return bool(pd.isna(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return False
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value  # NaN
 
 
 def _csv_rows(path: Path) -> list[list[object]]:

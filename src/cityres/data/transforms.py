@@ -174,7 +174,7 @@ def interpolate(
                 gap_len = _gap_lengths(ok)
                 new[gap_len > limit] = np.nan
             # only cells whose (city, year) row exists are filled; absent rows stay absent
-            fill = ~ok & ~np.isnan(new) & present.loc[city].to_numpy(dtype=bool)
+            fill = ~ok & ~np.isnan(new) & present.loc[str(city)].to_numpy(dtype=bool)
             for j in np.flatnonzero(fill):
                 yr = int(years[j])
                 kind = "interpolated" if first < j < last else "extrapolated"
@@ -191,8 +191,8 @@ def interpolate(
                     )
                 )
             filled.loc[city] = np.where(fill, new, values)
-        stacked = filled.stack()
-        out[col] = stacked.reindex(out.index).where(out[col].isna(), out[col])
+        stacked = filled.stack().reindex(out.index)
+        out[col] = out[col].fillna(stacked)  # observed cells are never changed
     _warn(changes, "interpolate", "filled missing cells")
     return out, changes
 
