@@ -21,12 +21,8 @@ def _tool(name: str) -> str:
 
 
 def test_ruff_clean() -> None:
-    run = subprocess.run(
-        [_tool("ruff"), "check", "src", "tests", "tools", "benchmarks"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    dirs = [d for d in ("src", "tests", "tools", "benchmarks") if (ROOT / d).is_dir()]
+    run = subprocess.run([_tool("ruff"), "check", *dirs], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 
 
