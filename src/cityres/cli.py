@@ -41,7 +41,7 @@ def demo(
     except CityresError as exc:
         _fail(exc, debug)
         return
-    console.print(panel.summary(), markup=False, highlight=False)
+    console.print(panel.summary(), markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command("datasets")
@@ -86,7 +86,9 @@ def data_check(
         return
     for p in problems:
         colour = "yellow" if p.severity == "warning" else "red"
-        console.print(f"[{colour}]{p.kind}[/] {p.where()}: {p.message}", highlight=False)
+        console.print(
+            f"[{colour}]{p.kind}[/] {p.where()}: {p.message}", highlight=False, soft_wrap=True
+        )
     console.print(f"{len(problems)} problem(s)")
     raise typer.Exit(code=1)
 
