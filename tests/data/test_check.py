@@ -168,3 +168,39 @@ def test_stata_and_parquet(tmp_path: Path, suffix: str) -> None:
         panel = read_panel(path)
     assert panel.data.loc[("320100", 2021), "gdp"] == 2.0
     assert panel.meta["problems"]
+
+
+def test_historical_alias_and_gb18030_csv(tmp_path: Path) -> None:
+    path = tmp_path / "old.csv"
+    # GB18030-encoded, as Excel on a Chinese-locale Windows saves CSV
+    path.write_bytes("地区,年份,gdp\n襄樊市,2009,1.0\n襄阳市,2011,2.0\n".encode("gb18030"))
+    panel = read_panel(path)
+    assert panel.city_ids == ["420600"]  # 襄樊 was renamed 襄阳 in 2010, same code
+    (matched,) = [c for c in panel.log if c.action == "matched"]
+    assert "襄樊市" in matched.detail
+
+
+def test_wide_csv_files_one_per_indicator_merge(tmp_path: Path) -> None:
+    (tmp_path / "gdp.csv").write_text("城市,2020,2021年\n南京市,1,2\n无锡市,3,4\n", encoding="utf-8")
+    (tmp_path / "pop.csv").write_text("城市,2020,2021年\n无锡市,30,40\n南京市,10,20\n",
+                                      encoding="utf-8")
+    panel = read_panel([tmp_path / "gdp.csv", tmp_path / "pop.csv"], layout="wide")
+    assert panel.columns == ["gdp", "pop"]
+    assert panel.data.loc[("320200", 2021)].tolist() == [4.0, 40.0]
+    with pytest.raises(cityres.ArgumentError, match="variable='x'"):
+        read_panel([tmp_path / "gdp.csv", tmp_path / "pop.csv"], layout="wide", variable="x")
+
+
+def test_columns_select_and_rename(tmp_path: Path) -> None:
+    panel = read_panel(FIX / "clean_long.csv", columns={"地区生产总值": "gdp", "年末户籍人口": "pop"})
+    assert panel.columns == ["gdp", "pop"]
+    with pytest.raises(cityres.ArgumentError, match="not found"):
+        read_panel(FIX / "clean_long.csv", columns=["GDP"])
+
+
+def test_thousands_separators_and_fullwidth_digits_are_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "fmt.csv"
+    path.write_text('city,year,gdp\n320100,2020,"14,817.95"\n320100,2021,１６３５５\n',
+                    encoding="utf-8")
+    panel = read_panel(path)
+    assert panel.data["gdp"].tolist() == [14817.95, 16355.0]
