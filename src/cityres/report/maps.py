@@ -1,0 +1,397 @@
+"""City choropleth maps with Chinese or English labels.
+
+The map is drawn in longitude / latitude (WGS84) with the aspect ratio corrected for the
+middle latitude, so shapes and the scale bar are right near the centre of the map. Values
+are put into ``k`` quantile classes; cities without a value are grey and hatched and
+listed in the legend as "无数据" / "No data". A north arrow, a scale bar and the note that
+boundaries are schematic are drawn on every map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import patheffects
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
+
+from cityres._shared.errors import ArgumentError, ArgumentTypeError
+from cityres.report.fonts import use_cjk
+from cityres.report.i18n import Lang, Text, check_lang
+
+_MISSING_FACE = "#d9d9d9"
+_MISSING_EDGE = "#8c8c8c"
+_KM_PER_DEGREE = 111.32
+_TEXT: dict[str, Text] = {
+    "no_data": Text("无数据", "No data"),
+    "scheme": Text("分位数分级（{k} 级）", "Quantiles, {k} classes"),
+    "north": Text("北", "N"),
+    "km": Text("{n} 公里", "{n} km"),
+    "boundaries": Text("示意图，边界非官方", "Schematic map; boundaries are not official"),
+}
+
+
+def short_city_names(cities: pd.DataFrame, lang: Lang = "zh") -> pd.Series:
+    """City labels for maps: "苏州" (``name_zh`` without 市) or ``name_en``.
+
+    Parameters
+    ----------
+    cities : pandas.DataFrame
+        City table indexed by code with ``name_zh`` and ``name_en``
+        (:attr:`cityres.data.CityPanel.cities`).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    pandas.Series
+        Labels indexed by city code; the code where the name is missing.
+
+    Examples
+    --------
+    >>> import cityres
+    >>> from cityres.report.maps import short_city_names
+    >>> short_city_names(cityres.datasets.load("yrd_sim").cities)["320700"]
+    '连云港'
+    """
+    lang = check_lang(lang)
+    column = f"name_{lang}"
+    if column in cities.columns:
+        names = cities[column].astype("string")
+    else:
+        names = pd.Series(pd.NA, index=cities.index, dtype="string")
+    if lang == "zh":
+        names = names.where(~(names.str.endswith("市") & (names.str.len() > 2)), names.str[:-1])
+    fallback = pd.Series(cities.index.astype(str), index=cities.index, dtype="string")
+    return names.fillna(fallback).astype(str)
+
+
+def quantile_classes(values: pd.Series, k: int = 5) -> tuple[pd.Series, np.ndarray]:
+    """Put values into ``k`` quantile classes.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Numbers; missing values get class -1.
+    k : int
+        Number of classes wanted; fewer are made when quantiles coincide.
+
+    Returns
+    -------
+    classes : pandas.Series
+        Class of each value, 0 (lowest) to ``len(edges) - 2``, or -1 when missing.
+    edges : numpy.ndarray
+        Class bounds from the minimum to the maximum; class ``i`` holds values in
+        ``(edges[i], edges[i + 1]]`` and class 0 also holds the minimum.
+
+    Notes
+    -----
+    Bounds are ``numpy.quantile`` (linear interpolation) at ``0, 1/k, ..., 1``.
+    """
+    x = values.to_numpy(dtype=float)
+    finite = np.isfinite(x)
+    codes = np.full(len(x), -1, dtype=np.int64)
+    if not finite.any():
+        return pd.Series(codes, index=values.index), np.array([], dtype=float)
+    edges = np.unique(np.quantile(x[finite], np.linspace(0.0, 1.0, k + 1)))
+    if len(edges) == 1:
+        edges = np.array([edges[0], edges[0]])
+    codes[finite] = np.searchsorted(edges[1:-1], x[finite], side="left")
+    return pd.Series(codes, index=values.index), edges
+
+
+def choropleth(
+    geometry: object,
+    values: pd.Series,
+    *,
+    names: pd.Series | None = None,
+    lang: Lang = "zh",
+    title: Text | str | None = None,
+    legend_label: Text | str | None = None,
+    cmap: str = "YlGnBu",
+    k: int = 5,
+    simulated: bool = False,
+    boundary_note: bool = True,
+) -> Figure:
+    """A map of cities coloured by quantile class of ``values``.
+
+    Parameters
+    ----------
+    geometry : geopandas.GeoDataFrame or geopandas.GeoSeries
+        City polygons indexed by city code (:attr:`cityres.data.CityPanel.geometry`);
+        WGS84, or any CRS (converted to WGS84).
+    values : pandas.Series
+        Numbers indexed by city code; codes not in ``geometry`` are ignored, cities
+        without a value are drawn as "no data".
+    names : pandas.Series, optional
+        Labels indexed by city code, drawn at a point inside each city (e.g.
+        :func:`short_city_names`); no labels when omitted.
+    lang : {"zh", "en"}
+    title : Text or str, optional
+    legend_label : Text or str, optional
+        What the values are (e.g. the indicator and year); heads the legend.
+    cmap : str
+        A matplotlib colormap name.
+    k : int
+        Number of quantile classes, 2 to 9.
+    simulated : bool
+        Draw the simulated-data mark.
+    boundary_note : bool
+        Write "示意图，边界非官方" / "Schematic map; boundaries are not official".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ArgumentError
+        Bad ``lang``, ``k`` or ``cmap``; non-numeric values; no code of ``values`` in
+        ``geometry``.
+    ArgumentTypeError
+        ``geometry`` is not a GeoDataFrame / GeoSeries or ``values`` not a Series.
+
+    Examples
+    --------
+    >>> import cityres
+    >>> from cityres.report.maps import choropleth, short_city_names
+    >>> panel = cityres.datasets.load("yrd_sim")
+    >>> gdp = panel.data.xs(2023, level="year")["gdp_pc"]
+    >>> fig = choropleth(panel.geometry, gdp, names=short_city_names(panel.cities),
+    ...                  legend_label="人均GDP（元），2023年", simulated=True)
+    >>> len(fig.axes)
+    1
+    """
+    from cityres.report.figures import as_text, new_figure  # figures re-exports this module
+
+    lang = check_lang(lang)
+    shapes = _as_wgs84(geometry)
+    if not isinstance(values, pd.Series):
+        raise ArgumentTypeError(f"values must be a pandas Series; got {type(values).__name__}")
+    if not isinstance(k, int | np.integer) or not 2 <= int(k) <= 9:
+        raise ArgumentError(f"k={k!r}; accepted: an integer from 2 to 9")
+    if cmap not in matplotlib.colormaps:
+        raise ArgumentError(f"cmap={cmap!r} is not a matplotlib colormap, e.g. 'YlGnBu'")
+    try:
+        numbers = pd.to_numeric(values, errors="raise").astype(float)
+    except (TypeError, ValueError) as err:
+        raise ArgumentError(f"values must be numeric; {err}") from err
+    numbers.index = numbers.index.astype(str)
+    if not numbers.index.isin(shapes.index).any():
+        raise ArgumentError(
+            "no city code of values is in the geometry index "
+            f"(values: {list(numbers.index[:5])}, geometry: {list(shapes.index[:5])})"
+        )
+    classes, edges = quantile_classes(numbers.reindex(shapes.index), int(k))
+    heading = as_text(legend_label, lang)
+    title_text = as_text(title, lang)
+    colors = matplotlib.colormaps[cmap](np.linspace(0.12, 0.95, max(len(edges) - 1, 1)))
+
+    with use_cjk():
+        fig = new_figure((6.6, 7.0), simulated=simulated, lang=lang)
+        ax = fig.add_subplot()
+        for code, shape, cls in zip(
+            shapes.index, shapes.to_numpy(), classes.to_numpy(), strict=True
+        ):
+            missing = cls < 0
+            ax.add_patch(
+                PathPatch(
+                    _shape_path(shape),
+                    facecolor=_MISSING_FACE if missing else colors[cls],
+                    edgecolor=_MISSING_EDGE if missing else "white",
+                    hatch="////" if missing else None,
+                    linewidth=0.5,
+                    gid=f"city-{code}",
+                )
+            )
+        _frame(ax, shapes)
+        if names is not None:
+            _draw_names(ax, shapes, names, lang)
+        _draw_legend(ax, edges, classes, colors, lang, heading, int(k))
+        _draw_north_arrow(ax, lang)
+        _draw_scale_bar(ax, lang)
+        if boundary_note:
+            fig.text(0.01, 0.008, _TEXT["boundaries"].get(lang), fontsize=7, color="#666666")
+        if title_text:
+            ax.set_title(title_text, loc="left", fontsize=11)
+        fig.draw_without_rendering()
+    return fig
+
+
+# --------------------------------------------------------------------- helpers
+def _as_wgs84(geometry: object) -> pd.Series:
+    """The shapes as a GeoSeries in WGS84 indexed by code (as strings)."""
+    import geopandas as gpd
+
+    if isinstance(geometry, gpd.GeoDataFrame):
+        shapes = geometry.geometry
+    elif isinstance(geometry, gpd.GeoSeries):
+        shapes = geometry
+    else:
+        raise ArgumentTypeError(
+            "geometry must be a geopandas GeoDataFrame or GeoSeries indexed by city code; "
+            f"got {type(geometry).__name__}"
+        )
+    if shapes.crs is not None and not shapes.crs.is_geographic:
+        shapes = shapes.to_crs(4326)
+    shapes = shapes[~(shapes.isna() | shapes.is_empty)]
+    if shapes.empty:
+        raise ArgumentError("geometry holds no shapes")
+    shapes = shapes.copy()
+    shapes.index = shapes.index.astype(str)
+    return shapes
+
+
+def _shape_path(shape: object) -> MplPath:
+    """A matplotlib path of a (multi)polygon, holes included."""
+    polygons: Sequence[object] = getattr(shape, "geoms", [shape])
+    paths = []
+    for polygon in polygons:
+        for ring in (polygon.exterior, *polygon.interiors):  # type: ignore[attr-defined]
+            xy = np.asarray(ring.coords)[:, :2]
+            codes = np.full(len(xy), MplPath.LINETO, dtype=MplPath.code_type)
+            codes[0], codes[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
+            paths.append(MplPath(xy, codes))
+    return MplPath.make_compound_path(*paths)
+
+
+def _frame(ax: Axes, shapes: pd.Series) -> None:
+    """Fit the axes to the shapes, correct the aspect for latitude and hide the axes."""
+    xmin, ymin, xmax, ymax = shapes.total_bounds
+    padx, pady = (xmax - xmin) * 0.03, (ymax - ymin) * 0.03
+    ax.set_xlim(xmin - padx, xmax + padx)
+    ax.set_ylim(ymin - pady, ymax + pady)
+    ax.set_aspect(1.0 / np.cos(np.deg2rad((ymin + ymax) / 2.0)))
+    ax.set_axis_off()
+
+
+def _label_point(shape: object) -> tuple[float, float]:
+    """A point inside the largest part of the shape."""
+    parts = getattr(shape, "geoms", [shape])
+    largest = max(parts, key=lambda p: p.area)
+    point = largest.representative_point()
+    return float(point.x), float(point.y)
+
+
+def _draw_names(ax: Axes, shapes: pd.Series, names: pd.Series, lang: Lang) -> None:
+    labels = names.copy()
+    labels.index = labels.index.astype(str)
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    for code, shape in shapes.items():
+        text = labels.get(code)
+        if text is None or pd.isna(text) or str(text) == "":
+            continue
+        x, y = _label_point(shape)
+        ax.text(
+            x,
+            y,
+            str(text),
+            ha="center",
+            va="center",
+            fontsize=7 if lang == "zh" else 6.3,
+            color="#1a1a1a",
+            path_effects=halo,
+            gid=f"label-{code}",
+            zorder=5,
+        )
+
+
+def _format_edges(edges: np.ndarray) -> list[str]:
+    """Class bounds as text with enough decimals to tell neighbouring bounds apart."""
+    steps = np.diff(edges)
+    steps = steps[steps > 0]
+    scale = float(steps.min()) if len(steps) else float(abs(edges).max() or 1.0)
+    decimals = int(np.clip(np.ceil(-np.log10(scale)) + 1, 0, 6))
+    return [f"{e:,.{decimals}f}" for e in edges]
+
+
+def _draw_legend(
+    ax: Axes,
+    edges: np.ndarray,
+    classes: pd.Series,
+    colors: np.ndarray,
+    lang: Lang,
+    heading: str | None,
+    k: int,
+) -> None:
+    handles: list[Patch] = []
+    if len(edges) >= 2:
+        bounds = _format_edges(edges)
+        counts = np.bincount(classes[classes >= 0].to_numpy(), minlength=len(edges) - 1)
+        for i in range(len(edges) - 1):
+            handles.append(
+                Patch(
+                    facecolor=colors[i],
+                    edgecolor="#999999",
+                    label=f"{bounds[i]} – {bounds[i + 1]}  ({counts[i]})",
+                )
+            )
+    n_missing = int((classes < 0).sum())
+    if n_missing:
+        handles.append(
+            Patch(
+                facecolor=_MISSING_FACE,
+                edgecolor=_MISSING_EDGE,
+                hatch="////",
+                label=f"{_TEXT['no_data'].get(lang)}  ({n_missing})",
+            )
+        )
+    scheme = _TEXT["scheme"].format(k=len(edges) - 1 if len(edges) >= 2 else k).get(lang)
+    legend = ax.legend(
+        handles=handles,
+        loc="lower left",
+        title=f"{heading}\n{scheme}" if heading else scheme,
+        fontsize=7.5,
+        title_fontsize=8,
+        frameon=True,
+        framealpha=0.9,
+        edgecolor="#cccccc",
+        alignment="left",
+    )
+    legend.set_zorder(6)
+
+
+def _draw_north_arrow(ax: Axes, lang: Lang) -> None:
+    ax.annotate(
+        "",
+        xy=(0.05, 0.95),
+        xytext=(0.05, 0.87),
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        arrowprops={"arrowstyle": "-|>", "color": "#333333", "linewidth": 1.2},
+    )
+    ax.text(
+        0.05,
+        0.955,
+        _TEXT["north"].get(lang),
+        transform=ax.transAxes,
+        ha="center",
+        va="bottom",
+        fontsize=9,
+        color="#333333",
+    )
+
+
+def _draw_scale_bar(ax: Axes, lang: Lang) -> None:
+    """A 100 km bar (50 km on small maps) at the lower right, valid at mid latitude."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    km_per_degree = _KM_PER_DEGREE * np.cos(np.deg2rad((y0 + y1) / 2.0))
+    width_km = (x1 - x0) * km_per_degree
+    length = next((n for n in (500, 200, 100, 50, 20, 10, 5) if n <= width_km / 4), 1)
+    end = x1 - (x1 - x0) * 0.04
+    start = end - length / km_per_degree
+    y = y0 + (y1 - y0) * 0.03
+    ax.plot([start, end], [y, y], color="#333333", linewidth=2.5, solid_capstyle="butt")
+    ax.text(
+        (start + end) / 2,
+        y + (y1 - y0) * 0.012,
+        _TEXT["km"].format(n=length).get(lang),
+        ha="center",
+        va="bottom",
+        fontsize=7.5,
+        color="#333333",
+    )
