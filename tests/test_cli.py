@@ -12,11 +12,48 @@ FIX = Path(__file__).parent / "data" / "fixtures"
 runner = CliRunner(env={"COLUMNS": "200"})  # a wide terminal: rich folds table cells
 
 
-def test_demo_prints_simulated_summary() -> None:
-    result = runner.invoke(app, ["demo"])
+def test_demo_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = runner.invoke(app, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "SIMULATED" in result.output
-    assert "cities: 41" in result.output
+    assert "SIMULATED" in result.output and "report.html" in result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'class="simulated-banner"' in html or "SIMULATED" in html.split("<body")[1][:3000]
+    assert "描述性统计" in html and "Descriptive statistics" in html  # the describe table
+    assert "城市经济韧性" in html  # Chinese labels from the codebook
+    assert html.count("data:image/png;base64,") >= 2 * 4  # trend charts and maps, 2 languages
+    assert "http://" not in html and "https://" not in html  # self-contained
+    tables = sorted(p.name for p in (out / "tables").glob("*.csv"))
+    assert "describe__overall.csv" in tables and "trend__resilience.csv" in tables
+    assert (out / "figures" / "map__resilience_2023.zh.png").exists()
+    assert (out / "study.duckdb").exists() and (out / "manifest.json").exists()
+    again = runner.invoke(app, ["demo", "--out", str(out)])
+    assert again.exit_code == 0 and "4 reused from cache" in again.output
+
+
+def test_run_reports_one_line_errors(tmp_path: Path) -> None:
+    study = tmp_path / "s.toml"
+    study.write_text('[data]\ndataset = "yrd_sim"\n[[steps]]\nstep = "nope"\n', encoding="utf-8")
+    result = runner.invoke(app, ["run", str(study), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "steps[0].step (line 4)" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_new_study_writes_templates_that_check(tmp_path: Path) -> None:
+    folder = tmp_path / "mystudy"
+    result = runner.invoke(app, ["new-study", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in folder.iterdir()} == {"study.toml", "data_template.xlsx",
+                                                 "README.txt"}
+    from cityres.data import check
+    from cityres.study import load_study
+
+    assert check(folder / "data_template.xlsx", layout="wide") == []  # empty but valid
+    assert [s.spec.name for s in load_study(folder / "study.toml").steps] == [
+        "describe", "trend", "map"]
+    again = runner.invoke(app, ["new-study", str(folder)])
+    assert again.exit_code == 1 and "not empty" in again.output
 
 
 def test_datasets_lists_catalogue() -> None:

@@ -19,6 +19,7 @@ from cityres._shared.errors import (
     LowConfidenceDataWarning,
     PanelError,
     Problem,
+    StudyConfigError,
     UnknownDatasetError,
 )
 from cityres.data import CityPanel, check, read_panel
@@ -39,6 +40,7 @@ __all__ = [
     "LowConfidenceDataWarning",
     "PanelError",
     "Problem",
+    "StudyConfigError",
     "UnknownDatasetError",
     "__version__",
     "check",

@@ -31,17 +31,65 @@ def _fail(exc: Exception, debug: bool) -> None:
 
 @app.command()
 def demo(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("cityres-demo"),
     debug: Annotated[bool, typer.Option(help="Show the full traceback on failure.")] = False,
 ) -> None:
-    """Load the bundled demo panel (yrd_sim, SIMULATED) and print its summary."""
-    from cityres import datasets
+    """Run the bundled demo study on yrd_sim (SIMULATED data) and write its report."""
+    from importlib import resources
+
+    source = resources.files("cityres.study") / "demo.toml"
+    with resources.as_file(source) as study:
+        _run(study, out, debug)
+
+
+@app.command()
+def run(
+    study: Annotated[Path, typer.Argument(help="The study file (TOML).")],
+    out: Annotated[Path, typer.Option(help="Output folder (created or replaced).")],
+    debug: Annotated[bool, typer.Option(help="Show the full traceback on failure.")] = False,
+) -> None:
+    """Run a study and write tables, figures, study.duckdb, manifest.json and report.html."""
+    _run(study, out, debug)
+
+
+def _run(study: Path, out: Path, debug: bool) -> None:
+    from cityres.study import run_study
 
     try:
-        panel = datasets.load("yrd_sim")
+        result = run_study(study, out)
     except CityresError as exc:
         _fail(exc, debug)
         return
-    console.print(panel.summary(), markup=False, highlight=False, soft_wrap=True)
+    except Exception as exc:  # an unexpected failure still gets one line, not a traceback
+        if debug:
+            raise
+        err.print(f"[bold red]error:[/] {type(exc).__name__}: {exc} (rerun with --debug)")
+        raise typer.Exit(code=2) from None
+    cached = sum(r.cached for r in result.steps)
+    if result.manifest.get("simulated"):
+        console.print("[bold red]SIMULATED DATA[/] — not real statistics")
+    console.print(
+        f"{len(result.steps)} steps ({cached} reused from cache) → {result.out}\n"
+        f"report: {result.report}",
+        highlight=False, soft_wrap=True,
+    )
+
+
+@app.command("new-study")
+def new_study_cmd(
+    folder: Annotated[Path, typer.Argument(help="A new folder for the study.")],
+    debug: Annotated[bool, typer.Option(help="Show the full traceback on failure.")] = False,
+) -> None:
+    """Write a commented study template and a data template to fill from a yearbook."""
+    from cityres.study.template import new_study
+
+    try:
+        files = new_study(folder)
+    except CityresError as exc:
+        _fail(exc, debug)
+        return
+    for f in files:
+        console.print(f"wrote {f}", highlight=False)
 
 
 @app.command("datasets")

@@ -134,3 +134,7 @@ def format_choices(choices: Iterable[object]) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+class StudyConfigError(CityresError, ValueError):
+    """A study file is invalid; the message names the file, key and line."""

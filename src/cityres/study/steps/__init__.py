@@ -1,0 +1,1 @@
+"""Built-in study steps. Every module here registers its steps on import."""
