@@ -181,7 +181,8 @@ def test_historical_alias_and_gb18030_csv(tmp_path: Path) -> None:
 
 
 def test_wide_csv_files_one_per_indicator_merge(tmp_path: Path) -> None:
-    (tmp_path / "gdp.csv").write_text("城市,2020,2021年\n南京市,1,2\n无锡市,3,4\n", encoding="utf-8")
+    gdp = "城市,2020,2021年\n南京市,1,2\n无锡市,3,4\n"
+    (tmp_path / "gdp.csv").write_text(gdp, encoding="utf-8")
     (tmp_path / "pop.csv").write_text("城市,2020,2021年\n无锡市,30,40\n南京市,10,20\n",
                                       encoding="utf-8")
     panel = read_panel([tmp_path / "gdp.csv", tmp_path / "pop.csv"], layout="wide")
@@ -192,7 +193,8 @@ def test_wide_csv_files_one_per_indicator_merge(tmp_path: Path) -> None:
 
 
 def test_columns_select_and_rename(tmp_path: Path) -> None:
-    panel = read_panel(FIX / "clean_long.csv", columns={"地区生产总值": "gdp", "年末户籍人口": "pop"})
+    rename = {"地区生产总值": "gdp", "年末户籍人口": "pop"}
+    panel = read_panel(FIX / "clean_long.csv", columns=rename)
     assert panel.columns == ["gdp", "pop"]
     with pytest.raises(cityres.ArgumentError, match="not found"):
         read_panel(FIX / "clean_long.csv", columns=["GDP"])
