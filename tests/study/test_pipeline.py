@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 import cityres
@@ -113,3 +114,13 @@ def test_refuses_a_foreign_folder(tmp_path: Path) -> None:
     with pytest.raises(cityres.StudyConfigError, match="not a cityres output folder"):
         run_study(_study(tmp_path), foreign)
     assert (foreign / "thesis.docx").read_text() == "precious"
+
+
+def test_step_seeds_depend_on_id_not_position() -> None:
+    from cityres.study.pipeline import step_seed
+
+    a = np.random.default_rng(step_seed(7, "describe")).random(3)
+    b = np.random.default_rng(step_seed(7, "describe")).random(3)
+    c = np.random.default_rng(step_seed(7, "map")).random(3)
+    d = np.random.default_rng(step_seed(8, "describe")).random(3)
+    assert (a == b).all() and not (a == c).any() and not (a == d).any()

@@ -102,6 +102,16 @@ def step_key(call: StepCall, prepared: Prepared, seed: int) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
+def step_seed(seed: int, step_id: str) -> np.random.SeedSequence:
+    """A step's own random stream: from the study seed and the step's id only.
+
+    Independent of the step's position, so adding or reordering steps never changes the
+    numbers (or invalidates the cache) of the others.
+    """
+    word = int.from_bytes(hashlib.sha256(step_id.encode()).digest()[:8], "little")
+    return np.random.SeedSequence([seed, word])
+
+
 def _check_target(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise StudyConfigError(f"--out {out}: exists and is not a folder")
@@ -173,7 +183,7 @@ def _run_steps(config: StudyConfig, prepared: Prepared, labels: dict[str, Text],
     from rich.progress import Progress
 
     show = progress if progress is not None else sys.stderr.isatty()
-    seeds = np.random.SeedSequence(config.seed).spawn(len(config.steps))
+    seeds = [step_seed(config.seed, call.id) for call in config.steps]
     records: list[StepRecord] = []
     sections: list[Section] = []
     files: dict[str, dict[str, list[str]]] = {}
@@ -222,6 +232,7 @@ def _manifest(config: StudyConfig, prepared: Prepared, records: list[StepRecord]
     for call, rec in zip(config.steps, records, strict=True):
         steps.append({"id": call.id, "step": call.spec.name, "version": call.spec.version,
                       "params": params_to_dict(call.params), "key": rec.key,
+                      "seed_entropy": list(step_seed(config.seed, call.id).entropy),
                       "outputs": files[call.id]})
     return {
         "format": MANIFEST_MARK,
