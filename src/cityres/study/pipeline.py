@@ -108,8 +108,12 @@ def step_seed(seed: int, step_id: str) -> np.random.SeedSequence:
     Independent of the step's position, so adding or reordering steps never changes the
     numbers (or invalidates the cache) of the others.
     """
-    word = int.from_bytes(hashlib.sha256(step_id.encode()).digest()[:8], "little")
-    return np.random.SeedSequence([seed, word])
+    return np.random.SeedSequence(step_entropy(seed, step_id))
+
+
+def step_entropy(seed: int, step_id: str) -> list[int]:
+    """The entropy of a step's seed sequence: ``[study seed, 64-bit hash of the id]``."""
+    return [seed, int.from_bytes(hashlib.sha256(step_id.encode()).digest()[:8], "little")]
 
 
 def _check_target(out: Path) -> None:
@@ -232,7 +236,7 @@ def _manifest(config: StudyConfig, prepared: Prepared, records: list[StepRecord]
     for call, rec in zip(config.steps, records, strict=True):
         steps.append({"id": call.id, "step": call.spec.name, "version": call.spec.version,
                       "params": params_to_dict(call.params), "key": rec.key,
-                      "seed_entropy": list(step_seed(config.seed, call.id).entropy),
+                      "seed_entropy": step_entropy(config.seed, call.id),
                       "outputs": files[call.id]})
     return {
         "format": MANIFEST_MARK,
