@@ -87,3 +87,45 @@ def test_coupling_needs_earlier_index_steps(tmp_path: Path) -> None:
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(cityres.StudyConfigError, match="needs a 'index' step before it"):
         run_study(path, tmp_path / "out", progress=False)
+
+
+USER_SYSTEM = """\
+name = "mini"
+title_zh = "迷你指数"
+title_en = "Mini index"
+
+[[dimensions]]
+key = "d"
+zh = "维度"
+en = "Dimension"
+
+[[indicators]]
+column = "internet_users_per100"
+dimension = "d"
+direction = "+"
+
+[[indicators]]
+column = "{second}"
+dimension = "d"
+direction = "+"
+"""
+
+
+def test_user_system_file_is_part_of_the_cache_key(tmp_path: Path) -> None:
+    system = tmp_path / "systems" / "mini.toml"
+    system.parent.mkdir()
+    system.write_text(USER_SYSTEM.format(second="mobile_per100"), encoding="utf-8")
+    study = tmp_path / "s.toml"
+    study.write_text(STUDY.split('[[steps]]\nid = "de"')[0] + '[[steps]]\nstep = "index"\n'
+                     'system = "systems/mini.toml"\nmap_years = [2023]\n', encoding="utf-8")
+    out = tmp_path / "out"
+    first = run_study(study, out, progress=False)
+    weights = pd.read_parquet(out / "tables" / "index__weights.parquet")
+    assert list(weights["indicator"]) == ["internet_users_per100", "mobile_per100"]
+    assert first.manifest["steps"][0]["files"]  # the system file's hash is recorded
+    assert run_study(study, out, progress=False).steps[0].cached
+    system.write_text(USER_SYSTEM.format(second="dfi_index"), encoding="utf-8")
+    rerun = run_study(study, out, progress=False)
+    assert not rerun.steps[0].cached  # an edited system file reruns the step
+    weights = pd.read_parquet(out / "tables" / "index__weights.parquet")
+    assert list(weights["indicator"]) == ["internet_users_per100", "dfi_index"]

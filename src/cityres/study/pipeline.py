@@ -87,9 +87,19 @@ def _labels(prepared: Prepared) -> dict[str, Text]:
     return labels
 
 
-def step_key(call: StepCall, prepared: Prepared, seed: int) -> str:
-    """The cache key of a step: its code version, parameters, data and seed."""
+def step_files(call: StepCall, base: Path) -> dict[str, str]:
+    """SHA-256 of each extra file the step reads (e.g. a user's indicator system)."""
+    from cityres.study.store import sha256_file
+
+    if call.spec.files is None:
+        return {}
+    return {str(p): sha256_file(p) for p in call.spec.files(call.params, base)}
+
+
+def step_key(call: StepCall, prepared: Prepared, seed: int, base: Path) -> str:
+    """The cache key of a step: its code version, parameters, data, extra files and seed."""
     payload = {
+        "files": step_files(call, base),
         "cityres": _versions()["cityres"],
         "step": call.spec.name,
         "version": call.spec.version,
@@ -197,14 +207,14 @@ def _run_steps(config: StudyConfig, prepared: Prepared, labels: dict[str, Text],
         for call, seed in zip(config.steps, seeds, strict=True):
             bar.update(task, description=f"step {call.id}")
             t0 = time.perf_counter()
-            key = step_key(call, prepared, config.seed)
+            key = step_key(call, prepared, config.seed, config.path.parent)
             entry = tmp / ".cache" / key
             cached = (old_cache / key / "entry.json").exists()
             if cached:
                 shutil.copytree(old_cache / key, entry)
             else:
                 ctx = StepContext(prepared.panel, call.id, seed, labels, prepared.source,
-                                  outputs)
+                                  outputs, config.path.parent.resolve())
                 result = call.spec.run(ctx, call.params)
                 write_entry(entry, call.id, result, simulated=prepared.panel.simulated)
             meta, items = read_entry(entry)
@@ -237,6 +247,7 @@ def _manifest(config: StudyConfig, prepared: Prepared, records: list[StepRecord]
         steps.append({"id": call.id, "step": call.spec.name, "version": call.spec.version,
                       "params": params_to_dict(call.params), "key": rec.key,
                       "seed_entropy": step_entropy(config.seed, call.id),
+                      "files": step_files(call, config.path.parent),
                       "outputs": files[call.id]})
     return {
         "format": MANIFEST_MARK,

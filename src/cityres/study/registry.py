@@ -14,6 +14,7 @@ import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -75,6 +76,12 @@ class StepContext:
     labels: Mapping[str, Text]
     source: Text
     outputs: Mapping[str, Mapping[str, pd.DataFrame]] = field(default_factory=dict)
+    base: Path = field(default_factory=Path.cwd)
+
+    def resolve(self, path: str) -> Path:
+        """A path from the study file, relative to the study file's folder."""
+        p = Path(path)
+        return p if p.is_absolute() else self.base / p
 
     @property
     def simulated(self) -> bool:
@@ -102,6 +109,7 @@ class StepSpec:
     description: str = ""
     version: str = "1"
     needs: tuple[str, ...] = ()
+    files: Callable[[Any, Path], list[Path]] | None = None
 
 
 _STEPS: dict[str, StepSpec] = {}

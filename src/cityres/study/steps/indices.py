@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
@@ -26,7 +27,8 @@ class IndexParams:
     """Parameters of ``index``: a bundled indicator system and every scoring choice.
 
     ``system`` is a bundled system name (digital_economy, ecommerce, urban_resilience,
-    economic_resilience); ``map_years`` default to the first and last year; ``top`` is
+    economic_resilience) or the path of your own system file (``.toml``, relative to the
+    study file); ``map_years`` default to the first and last year; ``top`` is
     the number of best and worst cities listed; ``top_k`` obstacle indicators per city.
     """
 
@@ -74,7 +76,7 @@ def run_index(ctx: StepContext, p: IndexParams) -> StepResult:
     from cityres.indices import build_index, load_system, obstacles
     from cityres.report.figures import choropleth, trend_chart
 
-    system = load_system(p.system)
+    system = load_system(ctx.resolve(p.system) if p.system.endswith(".toml") else p.system)
     result = build_index(ctx.panel, system, normalize=p.normalize, scope=p.scope,
                          weighting=p.weighting, aggregate=p.aggregate, shift=p.shift)
     name = _title(system)
@@ -103,8 +105,9 @@ def run_index(ctx: StepContext, p: IndexParams) -> StepResult:
         Text(f"{name.zh}排名（前{p.top}与后{p.top}位）及变化",
              f"{name.en}: ranking (top and bottom {p.top}) and change"), ctx.source, choice))
     if p.obstacles:
-        obs = obstacles(result, top_k=p.top_k)
-        top = obs.top(p.top_k)
+        k = min(p.top_k, len(result.weights))  # a small system has fewer indicators than k
+        obs = obstacles(result, top_k=k)
+        top = obs.top(k)
         tables.append(TableOut("obstacles", top, plain_table(top, labels=ctx.labels,
                                                              simulated=ctx.simulated),
                                Text(f"{name.zh}主要障碍因子", f"{name.en}: main obstacle "
@@ -146,10 +149,20 @@ def run_index(ctx: StepContext, p: IndexParams) -> StepResult:
                       intro=Text(f"{name.zh}。{choice.zh}。", f"{name.en}. {choice.en}."))
 
 
+def _system_files(p: IndexParams, base: Path) -> list[Path]:
+    if not p.system.endswith(".toml"):
+        return []
+    path = Path(p.system) if Path(p.system).is_absolute() else base / p.system
+    if not path.exists():
+        raise ArgumentError(f"step index, system: file not found: {path}")
+    return [path]
+
+
 register_step(StepSpec(
     name="index",
     params=IndexParams,
     run=run_index,
+    files=_system_files,
     title=Text("综合指数", "Composite index"),
     description="A composite index from an indicator system: weights, scores, ranking, "
                 "maps, provincial trends and obstacle indicators.",
