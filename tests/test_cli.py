@@ -28,7 +28,7 @@ def test_demo_end_to_end(tmp_path: Path) -> None:
     assert (out / "figures" / "map__resilience_2023.zh.png").exists()
     assert (out / "study.duckdb").exists() and (out / "manifest.json").exists()
     again = runner.invoke(app, ["demo", "--out", str(out)])
-    assert again.exit_code == 0 and "7 reused from cache" in again.output
+    assert again.exit_code == 0 and "8 reused from cache" in again.output
 
 
 def test_run_reports_one_line_errors(tmp_path: Path) -> None:
