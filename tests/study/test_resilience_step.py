@@ -52,3 +52,14 @@ def test_resilience_step_outputs_match_library(tmp_path: Path) -> None:
     assert set(detected["peak_year"]) == {2019} and set(detected["trough_year"]) == {2020}
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "冲击下的经济韧性" in html and "Resilience to shocks" in html
+
+
+def test_english_labels_tell_same_name_cities_apart() -> None:
+    from cityres.study.steps._common import city_labels
+
+    panel = datasets.load("yrd41")
+    en = city_labels(panel, "en")
+    assert en["320500"] == "Suzhou (Jiangsu)" and en["341300"] == "Suzhou (Anhui)"
+    assert en["321200"] == "Taizhou (Jiangsu)" and en["331000"] == "Taizhou (Zhejiang)"
+    assert en["320100"] == "Nanjing" and en.is_unique
+    assert city_labels(panel, "zh")["341300"] == "宿州市"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
+
 from cityres._shared.errors import ArgumentError
 from cityres.data.panel import CityPanel
-from cityres.report.i18n import Text, label
+from cityres.report.i18n import Lang, Text, label
 from cityres.study.registry import StepContext
 
 
@@ -48,3 +50,21 @@ def simulated_note(ctx: StepContext) -> Text | None:
     if not ctx.simulated:
         return None
     return Text("模拟数据，非真实统计。", "SIMULATED data, not real statistics.")
+
+
+def city_labels(panel: CityPanel, lang: Lang) -> pd.Series:
+    """City names for figures; English names shared by two cities get their province.
+
+    Suzhou (苏州, Jiangsu) and Suzhou (宿州, Anhui), Taizhou (泰州, Jiangsu) and Taizhou
+    (台州, Zhejiang) become "Suzhou (Jiangsu)" and "Suzhou (Anhui)", … on English figures.
+    """
+    cities = panel.cities
+    column = "name_zh" if lang == "zh" else "name_en"
+    if column not in cities:
+        return pd.Series(cities.index.astype(str), index=cities.index)
+    names = cities[column].astype(object).where(cities[column].notna(),
+                                                pd.Series(cities.index, index=cities.index))
+    if lang == "en" and "province" in cities:
+        dup = names.duplicated(keep=False) & cities["province"].notna()
+        names = names.where(~dup, names + " (" + cities["province"].astype(str) + ")")
+    return names

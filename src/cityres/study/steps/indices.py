@@ -19,7 +19,7 @@ from cityres.study.registry import (
     TableOut,
     register_step,
 )
-from cityres.study.steps._common import simulated_note
+from cityres.study.steps._common import city_labels, simulated_note
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def run_index(ctx: StepContext, p: IndexParams) -> StepResult:
             values = result.scores.xs(year, level="year")
 
             def make(lang: Lang, values: pd.Series = values, year: int = year) -> Any:
-                names = ctx.panel.cities["name_zh" if lang == "zh" else "name_en"]
+                names = city_labels(ctx.panel, lang)
                 title = Text(f"{name.zh}（{year}年）", f"{name.en} ({year})").get(lang)
                 return choropleth(geo, values, names=names, lang=lang, title=title,
                                   legend_label=name.get(lang), simulated=ctx.simulated)
@@ -223,7 +223,7 @@ def run_coupling(ctx: StepContext, p: CouplingParams) -> StepResult:
         values = table["D"].xs(year, level="year")
 
         def make(lang: Lang) -> Any:
-            names = ctx.panel.cities["name_zh" if lang == "zh" else "name_en"]
+            names = city_labels(ctx.panel, lang)
             title = Text(f"耦合协调度 D（{year}年）", f"Coupling coordination D ({year})")
             return choropleth(geo, values, names=names, lang=lang, title=title.get(lang),
                               legend_label="D", simulated=ctx.simulated)

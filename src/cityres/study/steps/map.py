@@ -17,7 +17,7 @@ from cityres.study.registry import (
     TableOut,
     register_step,
 )
-from cityres.study.steps._common import columns_of, simulated_note, unit_of, var_label
+from cityres.study.steps._common import city_labels, columns_of, simulated_note, unit_of, var_label
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def run(ctx: StepContext, p: MapParams) -> StepResult:
         caption = Text(f"{year}年{name.zh}的空间分布", f"{name.en} by city, {year}")
 
         def make(lang: Lang, year: int = year) -> object:
-            labels = cities["name_zh" if lang == "zh" else "name_en"] if p.names else None
+            labels = city_labels(ctx.panel, lang) if p.names else None
             return choropleth(geo, wide[year], names=labels, lang=lang,
                               title=Text(f"{name.zh}（{year}年）", f"{name.en} ({year})").get(lang),
                               legend_label=f"{name.get(lang)}{f' ({unit})' if unit else ''}",

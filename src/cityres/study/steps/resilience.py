@@ -17,7 +17,7 @@ from cityres.study.registry import (
     TableOut,
     register_step,
 )
-from cityres.study.steps._common import columns_of, simulated_note, var_label
+from cityres.study.steps._common import city_labels, columns_of, simulated_note, var_label
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def run(ctx: StepContext, p: ResilienceParams) -> StepResult:
     figures: list[FigureOut] = []
 
     def labels_for(lang: Lang) -> pd.Series:
-        return cities["name_zh" if lang == "zh" else "name_en"]
+        return city_labels(ctx.panel, lang)
 
     geo = ctx.panel.geometry
     if geo is not None:
