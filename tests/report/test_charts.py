@@ -3,14 +3,11 @@ without missing glyphs, reproducible, marked when simulated."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from matplotlib import font_manager
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_rgba
@@ -106,18 +103,6 @@ def yrd_table(yrd_indexed: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame({"resistance": relative(2019, 2020), "recovery": relative(2020, 2023)})
     table.loc[["320300", "330700", "341800"], "recovery"] = np.nan
     return table
-
-
-@pytest.fixture(scope="module")
-def cjk_glyphs() -> set[int]:
-    return set(TTFont(str(fonts.cjk_font_path()), lazy=True).getBestCmap())
-
-
-@pytest.fixture
-def glyph_warnings_are_errors() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("error", message=MISSING_GLYPH)
-        yield
 
 
 def _texts(fig: Figure) -> list[MplText]:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text as MplText
@@ -43,18 +41,6 @@ def gdp_2023(panel: CityPanel) -> pd.Series:
     values = panel.data.xs(2023, level="year")["gdp_pc"].copy()
     values.loc[["320300", "330700"]] = np.nan  # Xuzhou and Jinhua have no data
     return values
-
-
-@pytest.fixture(scope="module")
-def cjk_glyphs() -> set[int]:
-    return set(TTFont(str(fonts.cjk_font_path()), lazy=True).getBestCmap())
-
-
-@pytest.fixture
-def glyph_warnings_are_errors() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("error", message=MISSING_GLYPH)
-        yield
 
 
 def _map(panel: CityPanel, values: pd.Series, lang: Lang, *, simulated: bool = True) -> Figure:
