@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,3 +98,22 @@ def test_unknown_sections_and_transform_keys(tmp_path: Path) -> None:
     msg = str(info.value)
     assert "transform[0].limit (line 19): winsorize takes no 'limit'" in msg
     assert "extra (line 21): unknown section" in msg
+
+
+def test_table_parameters_are_accepted_and_checked() -> None:
+    from cityres.study.params import build_params, params_to_dict
+
+    p, errors = build_params(P, {"weights": {"kind": "knn", "k": 4}}, path="steps[0]",
+                             locate=lambda _: "line 3")
+    assert errors == [] and p.weights == {"kind": "knn", "k": 4}
+    assert params_to_dict(p) == {"weights": {"kind": "knn", "k": 4}}
+    p, errors = build_params(P, {"weights": 5}, path="steps[0]", locate=lambda _: "line 3")
+    assert p is None
+    assert errors == ["steps[0].weights (line 3): expected a string or a table; got 5"]
+
+
+@dataclass(frozen=True)
+class P:
+    """A step parameter dataclass with a table-valued parameter."""
+
+    weights: str | dict[str, Any] = "queen"

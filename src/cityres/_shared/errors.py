@@ -136,5 +136,9 @@ def format_choices(choices: Iterable[object]) -> str:
     return ", ".join(items[:-1]) + " or " + items[-1]
 
 
+class WeightsError(CityresError, ValueError):
+    """Spatial weights that cannot be built or used as asked (islands, ids, values)."""
+
+
 class StudyConfigError(CityresError, ValueError):
     """A study file is invalid; the message names the file, key and line."""

@@ -2,8 +2,8 @@
 
 A step declares its parameters as a frozen dataclass with typed fields (``int``,
 ``float``, ``str``, ``bool``, ``list[str]``, ``list[int]``, ``tuple[float, float]``,
-``Literal[...]``, ``X | None``). :func:`build_params` checks every key and value and
-reports each error with the key's path and line in the study file.
+``Literal[...]``, ``dict[str, Any]`` (a TOML table), ``X | None``). :func:`build_params`
+checks every key and value and reports each error with the key's path and line in the study file.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ def _type_name(tp: Any) -> str:
         return " or ".join(_type_name(a) for a in get_args(tp) if a is not type(None)) + (
             " (or omitted)" if type(None) in get_args(tp) else ""
         )
+    if origin in (dict, Mapping):
+        return "a table"
     if origin in (list, tuple):
         args = get_args(tp)
         if origin is tuple and args and args[-1] is not Ellipsis:
@@ -53,6 +55,9 @@ def _convert(value: Any, tp: Any) -> tuple[bool, Any]:
             if ok:
                 return True, out
         return False, value
+    if origin in (dict, Mapping):
+        ok = isinstance(value, Mapping) and all(isinstance(k, str) for k in value)
+        return ok, (dict(value) if ok else value)
     if origin in (list, tuple):
         if not isinstance(value, list | tuple):
             return False, value
@@ -129,6 +134,8 @@ def params_to_dict(params: Any) -> dict[str, Any]:
     def plain(v: Any) -> Any:
         if isinstance(v, tuple | list):
             return [plain(x) for x in v]
+        if isinstance(v, Mapping):
+            return {str(k): plain(x) for k, x in v.items()}
         return v
 
     return {f.name: plain(getattr(params, f.name)) for f in dataclasses.fields(params)}
