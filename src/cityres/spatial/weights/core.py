@@ -260,9 +260,10 @@ class Weights:
         """
         if self.transform == "row":
             return self
-        sums = np.asarray(self.sparse.sum(axis=1)).ravel()
-        scale = np.divide(1.0, sums, out=np.zeros_like(sums), where=sums > 0)
-        m = sp.csr_array(sp.diags_array(scale) @ self.sparse)
+        m = self.sparse.copy()
+        sums = np.asarray(m.sum(axis=1)).ravel()
+        # divide (not multiply by 1/sum): 1/sum overflows for subnormal row sums
+        m.data = m.data / np.repeat(sums, np.diff(m.indptr))
         note = "row-standardised (each row divided by its sum)"
         if self.islands:
             note += f"; islands kept with a zero row: {', '.join(self.islands)}"
