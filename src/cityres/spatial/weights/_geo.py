@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from cityres._shared.errors import ArgumentError, ArgumentTypeError, WeightsError, format_choices
 from cityres.data.geometry import GCJ02_ATTR, gcj02_to_wgs84
+from cityres.spatial.sphere import EARTH_RADIUS_KM, great_circle_km
 from cityres.spatial.weights.core import _ids_tuple
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["EARTH_RADIUS_KM", "Points", "as_points", "great_circle_km"]
 
-#: Mean Earth radius (IUGG, R1 = (2a + b)/3 of WGS84), km, used by every great-circle distance.
-EARTH_RADIUS_KM = 6371.0088
 
 Coordinates = Literal["auto", "wgs84", "gcj02"]
 PointRule = Literal["centroid", "representative"]
@@ -49,53 +48,6 @@ DENSE_SEARCH_MAX = 2_000
 DENSE_MAX = 5_000
 #: Distances equal after rounding to this many decimals of a km (1 µm) are ties.
 TIE_DECIMALS = 9
-
-
-def great_circle_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike,
-                    lat2: ArrayLike) -> Any:
-    """Great-circle distance in km between points given in degrees (numpy broadcasting).
-
-    Parameters
-    ----------
-    lon1, lat1, lon2, lat2 : float or array_like
-        WGS84 longitudes and latitudes in degrees; arrays broadcast against each other.
-
-    Returns
-    -------
-    float or numpy.ndarray
-        Distances in km (a float for scalar input).
-
-    Notes
-    -----
-    The haversine formula on a sphere of radius :math:`R = 6371.0088` km (the IUGG mean
-    Earth radius):
-
-    .. math::
-
-        h = \\sin^2\\frac{\\varphi_2-\\varphi_1}{2}
-            + \\cos\\varphi_1\\cos\\varphi_2\\sin^2\\frac{\\lambda_2-\\lambda_1}{2},
-        \\qquad d = 2R\\arcsin\\sqrt{h}.
-
-    It differs from the geodesic on the WGS84 ellipsoid by at most about 0.5 % (less than
-    0.3 % at the latitudes of China), far below what distance weights can resolve.
-
-    References
-    ----------
-    .. [1] Sinnott, R. W. (1984). Virtues of the haversine. *Sky and Telescope* 68(2), 159.
-    .. [2] Moritz, H. (2000). Geodetic Reference System 1980. *Journal of Geodesy* 74,
-       128–133 (mean radius R1).
-
-    Examples
-    --------
-    >>> round(great_circle_km(121.4737, 31.2304, 118.7969, 32.0603))  # Shanghai–Nanjing
-    270
-    """
-    p1, p2 = np.radians(np.asarray(lat1, dtype=float)), np.radians(np.asarray(lat2, dtype=float))
-    dlat = p2 - p1
-    dlon = np.radians(np.asarray(lon2, dtype=float) - np.asarray(lon1, dtype=float))
-    h = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    d = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    return float(d) if np.ndim(d) == 0 else d
 
 
 @dataclass(frozen=True, eq=False)
