@@ -136,3 +136,11 @@ def test_summary_counts() -> None:
     text = str(s)
     assert "islands: 330900" in text and "islands=keep" in text
     assert s.to_series()["links"] == 4
+
+
+def test_row_standardised_contiguity_is_reciprocal_not_symmetric() -> None:
+    w = Weights(PATH, IDS).row_standardise()
+    assert not w.is_symmetric() and w.is_reciprocal()
+    one_way = Weights(np.array([[0, 1], [0, 0]]), ["a", "b"])
+    assert not one_way.is_reciprocal()
+    assert w.summary().reciprocal and not w.summary().symmetric

@@ -63,6 +63,7 @@ class WeightsSummary:
     islands: tuple[str, ...]
     components: int
     symmetric: bool
+    reciprocal: bool
     params: Mapping[str, Any]
     notes: tuple[str, ...]
 
@@ -80,6 +81,7 @@ class WeightsSummary:
             "islands": ", ".join(self.islands) if self.islands else "",
             "components": self.components,
             "symmetric": self.symmetric,
+            "reciprocal": self.reciprocal,
             "params": "; ".join(f"{k}={v}" for k, v in self.params.items()),
             "notes": " | ".join(self.notes),
         }, dtype=object)
@@ -89,7 +91,8 @@ class WeightsSummary:
         lines = [
             f"Spatial weights: {self.kind} ({scaled})",
             f"  units {self.n}, links {self.links} (density {self.density:.4f}), "
-            f"components {self.components}, symmetric {self.symmetric}",
+            f"components {self.components}, symmetric {self.symmetric}, "
+            f"reciprocal links {self.reciprocal}",
             f"  neighbours per unit: min {self.min_neighbours}, mean {self.mean_neighbours:.2f}, "
             f"max {self.max_neighbours}",
             f"  islands: {', '.join(self.islands) if self.islands else 'none'}",
@@ -227,6 +230,17 @@ class Weights:
         diff = self.sparse - self.sparse.T
         return bool(diff.nnz == 0 or np.max(np.abs(diff.data)) <= tol)
 
+    def is_reciprocal(self) -> bool:
+        """Whether every link goes both ways (``W[i, j] > 0`` iff ``W[j, i] > 0``).
+
+        Row-standardised contiguity weights are not symmetric but are reciprocal; k-nearest
+        neighbours usually are neither.
+        """
+        pattern = self.sparse.copy()
+        pattern.data = np.ones_like(pattern.data)
+        diff = pattern - pattern.T
+        return bool(diff.nnz == 0 or not np.any(diff.data))
+
     def is_binary(self) -> bool:
         """Whether every non-zero weight is one."""
         return bool(np.all(self.sparse.data == 1.0))
@@ -344,6 +358,7 @@ class Weights:
             islands=self.islands,
             components=self.n_components,
             symmetric=self.is_symmetric(),
+            reciprocal=self.is_reciprocal(),
             params=dict(self.params),
             notes=self.notes,
         )

@@ -92,6 +92,8 @@ def run_index(ctx: StepContext, p: IndexParams) -> StepResult:
                            Text(f"{name.zh}指标权重", f"{name.en}: indicator weights"),
                            ctx.source, choice))
     scores = pd.DataFrame({"score": result.scores, "rank": result.ranks})
+    # the index's name travels with its scores, so later steps (maps, Moran) can label it
+    scores = scores.assign(index_zh=name.zh, index_en=name.en)
     by_year = result.scores.unstack("year")
     by_year.columns = [str(c) for c in by_year.columns]
     tables.append(TableOut("scores", scores, plain_table(
@@ -160,6 +162,7 @@ def _system_files(p: IndexParams, base: Path) -> list[Path]:
 
 register_step(StepSpec(
     name="index",
+    version="2",  # 2: scores carry the index's name (index_zh, index_en)
     params=IndexParams,
     run=run_index,
     files=_system_files,
