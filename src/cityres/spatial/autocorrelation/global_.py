@@ -106,7 +106,10 @@ def moran_stats(y: Any, w: Weights | sp.sparray | sp.spmatrix, *,
     seed : int, Generator, SeedSequence or None
         Randomness of the permutations.
     alternative : {"two-sided", "greater", "less"}
-        Alternative hypothesis of ``p_norm``, ``p_rand`` and ``p_sim``.
+        Alternative hypothesis of ``p_norm``, ``p_rand`` and ``p_sim``. With
+        ``"two-sided"``, ``p_sim`` is the pseudo p-value of GeoDa and esda: the share of
+        permutations in the tail where the observed value lies, so it is one tail — compare
+        it with α/2 for a strict two-sided test (``docs/methods/esda.md``).
 
     Returns
     -------
