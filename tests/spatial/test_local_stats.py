@@ -210,7 +210,7 @@ def test_zhoushan_ties_count_as_extreme(cases, w_row) -> None:
 
 @pytest.mark.slow
 def test_live_esda_p_sim_and_draws(cases) -> None:
-    """Compiled esda (numba) live: draws, stored counts and z_sim (takes ~40 s)."""
+    """esda live (compiled with numba when installed, ~40 s): draws, counts, z_sim."""
     from esda.crand import vec_permutations
 
     for name, (y, w) in cases.items():
@@ -226,8 +226,12 @@ def test_live_esda_p_sim_and_draws(cases) -> None:
             ref = quiet_esda(esda.G_Local, y, w.to_libpysal(), transform=name[-1].upper(),
                              star=star, permutations=P, seed=SEED, n_jobs=1)
             ours = local_g_stats(y, w, star=star, permutations=d)
-        np.testing.assert_array_equal(counts(ref.p_sim), ESDA_COUNTS[name])
-        free = tie_draws(w, d) == 0
+        ties = tie_draws(w, d)
+        free = ties == 0
+        # esda compiled (numba) or not gives the stored counts away from ties; at a tie its
+        # count depends on rounding, which differs between the two code paths
+        np.testing.assert_array_equal(counts(ref.p_sim)[free], np.asarray(ESDA_COUNTS[name])[free])
+        assert_counts_match(ours["p_sim"], counts(ref.p_sim), ties)
         np.testing.assert_allclose(ours["z_sim"][free], ref.z_sim[free], rtol=1e-8)
 
 
