@@ -6,6 +6,8 @@
   Moran by year; LISA and Gi* with seeded conditional permutations; Moran scatter data.
 - :mod:`cityres.spatial.pattern`: weighted mean centre, standard deviational ellipse and
   the migration of the centre.
+- :mod:`cityres.spatial.panel`: spatial panel models (SAR, SEM, SDM, SDEM, SLX, SAC) with
+  fixed effects, Lee–Yu correction, effects and specification tests (:func:`fit_panel`).
 - :mod:`cityres.spatial.sphere`: great-circle distances and bearings.
 """
 
@@ -21,6 +23,7 @@ from cityres.spatial.autocorrelation import (
     moran_bv,
     moran_scatter,
 )
+from cityres.spatial.panel import SpatialPanelResults, fit_panel
 from cityres.spatial.pattern import PatternResult, centre_and_ellipse
 from cityres.spatial.weights import (
     Weights,
@@ -41,6 +44,7 @@ __all__ = [
     "GlobalAutocorrelation",
     "LocalAutocorrelation",
     "PatternResult",
+    "SpatialPanelResults",
     "Weights",
     "WeightsSummary",
     "centre_and_ellipse",
@@ -48,6 +52,7 @@ __all__ = [
     "distance_band",
     "economic",
     "fdr_threshold",
+    "fit_panel",
     "from_matrix",
     "geary",
     "getis_ord",
