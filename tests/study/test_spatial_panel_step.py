@@ -46,7 +46,7 @@ def test_estimates_match_fit_panel(out: Path) -> None:
     panel = datasets.load("yrd_sim")
     w = weights_from_spec("queen", panel)
     fit = fit_panel("resilience ~ de_latent + ec_latent + urbanisation", panel, w=w,
-                    model="sdm", effects="twoways", lee_yu=True)
+                    model="sdm", effects="twoways", lee_yu="transformation")
     mine = est[est["weights"] == "queen"].set_index("term")["estimate"]
     np.testing.assert_allclose(mine[fit.params.index].to_numpy(), fit.params.to_numpy(),
                                rtol=1e-12)

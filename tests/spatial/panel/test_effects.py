@@ -251,9 +251,10 @@ def test_impacts_of_fit_panel(produc_w: Weights, effect: str) -> None:
 @pytest.mark.slow
 def test_effects_interval_coverage() -> None:
     """95 % intervals of simulated effects over 100 simulated SDM panels (10 × 10 lattice,
-    T = 10, two-way effects, rho = 0.4). Measured coverage 0.89–0.94: the effects inherit
-    the small-sample under-statement of the ML standard errors (the sampling SD of the
-    effects is 1.04–1.15 times the mean simulated SE, as it is for theta)."""
+    T = 10, two-way effects, rho = 0.4), fitted with Lee–Yu's transformation approach.
+    Measured coverage 0.91–0.97 (mean 0.937; with 100 replications a coverage has a
+    standard error of about 0.022). Without the correction it was 0.89–0.94: the effects
+    inherit the downward bias of σ̂² under two-way effects."""
     from cityres.spatial.panel import fit_panel
 
     w = _lattice(10)
@@ -271,12 +272,13 @@ def test_effects_interval_coverage() -> None:
         y = A @ (X @ beta + WX @ theta + alpha + mu + rng.normal(size=(n, t)))
         df = pd.DataFrame({"id": np.repeat(w.ids, t), "t": np.tile(np.arange(t), n),
                            "y": y.ravel(), "x1": X[:, :, 0].ravel(), "x2": X[:, :, 1].ravel()})
-        res = fit_panel("y ~ x1 + x2", df, entity="id", time="t", w=w, model="sdm")
+        res = fit_panel("y ~ x1 + x2", df, entity="id", time="t", w=w, model="sdm",
+                        lee_yu="transformation")
         e = res.impacts(draws=300, seed=r).loc[["x1", "x2"]]
         err = np.abs(e[cols].to_numpy() - truth.loc[["x1", "x2"], cols].to_numpy())
         hits.append(err <= 1.96 * e[[f"se_{c}" for c in cols]].to_numpy())
     cover = np.mean(hits, axis=0)
-    assert cover.mean() >= 0.88 and cover.min() >= 0.83 and cover.max() <= 0.99, cover
+    assert cover.mean() >= 0.91 and cover.min() >= 0.86 and cover.max() <= 0.99, cover
 
 
 @pytest.mark.parametrize("model", ["sar", "sac", "sdem", "slx"])

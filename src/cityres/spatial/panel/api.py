@@ -10,11 +10,12 @@ from cityres.spatial.panel.results import SpatialPanelResults
 
 Model = Literal["sar", "sem", "sdm", "sdem", "slx", "sac"]
 EffectsArg = Literal["none", "individual", "time", "twoways"]
+LeeYuArg = bool | Literal["splm", "transformation"]
 
 
 def fit_panel(formula: str, data: object, *, entity: str | None = None,
               time: str | None = None, w: object, model: Model = "sdm",
-              effects: EffectsArg = "twoways", lee_yu: bool = False,
+              effects: EffectsArg = "twoways", lee_yu: LeeYuArg = False,
               logdet: str = "auto") -> SpatialPanelResults:
     """Fit a spatial panel model with fixed effects by maximum likelihood.
 
@@ -40,8 +41,11 @@ def fit_panel(formula: str, data: object, *, entity: str | None = None,
         ``sac``: :math:`y = \\rho Wy + X\\beta + \\alpha + u,\\ u = \\lambda Wu + \\varepsilon`.
     effects : {"twoways", "individual", "time", "none"}
         Fixed effects swept out by demeaning; ``"none"`` estimates an intercept ``const``.
-    lee_yu : bool
-        Apply the Lee–Yu correction as R ``splm`` does with ``LeeYu=TRUE`` (see Notes).
+    lee_yu : bool or {"splm", "transformation"}
+        ``True`` or ``"splm"``: the Lee–Yu correction as R ``splm`` does with
+        ``LeeYu=TRUE``; ``"transformation"``: Lee & Yu's (2010) transformation approach,
+        ML on the panel transformed by orthonormal bases of ``1⊥`` (see Notes);
+        ``False``: none (the direct approach).
     logdet : str
         How ln|I − ρW| is computed, passed to
         ``cityres.spatial.panel.logdet.make_logdet(W, method=logdet)``.
@@ -61,9 +65,10 @@ def fit_panel(formula: str, data: object, *, entity: str | None = None,
         (named), no variation left in the response.
     WeightsError
         Weights whose ids do not match the panel's (listed), a non-square or non-finite
-        matrix, weights without any link.
+        matrix, weights without any link; ``lee_yu="transformation"`` with time or two-way
+        effects and rows of W that do not sum to 1 (listed).
     ArgumentError
-        An unknown ``model``, ``effects`` or ``logdet``; ``lee_yu=True`` with
+        An unknown ``model``, ``effects``, ``lee_yu`` or ``logdet``; a Lee–Yu option with
         ``effects="none"`` or ``model="slx"``.
     ConvergenceError
         The likelihood search did not converge (the model is named).
@@ -97,6 +102,19 @@ def fit_panel(formula: str, data: object, *, entity: str | None = None,
     likelihood and information; time effects: :math:`e'e/(N-1)T` and ``N − 1``;
     two-way effects: splm's bias correction of every parameter and the information
     with ``T − 1`` and ``(N − 1)(T − 1)`` (``docs/methods/spatial_panel.md``).
+
+    ``lee_yu="transformation"`` maximises the likelihood of the transformed panel, with
+    :math:`n^*` observations and :math:`T^*` periods,
+
+    .. math:: \\ell^* = -\\frac{n^*}{2}\\ln 2\\pi\\sigma^2 + T^*[\\ln|I-\\rho W| - c\\ln(1-\\rho)]
+        - \\frac{e'e}{2\\sigma^2},
+
+    :math:`(n^*, T^*, c)` = :math:`(N(T-1), T-1, 0)` (individual), :math:`((N-1)T, T, 1)`
+    (time), :math:`((N-1)(T-1), T-1, 1)` (two-way), λ likewise; with time effects the
+    W-lagged columns are projected on :math:`J_N = I - 11'/N` (W must be
+    row-standardised). :math:`\\hat\\sigma^2 = e'e/n^*`, ``loglik`` is :math:`\\ell^*`, the
+    information matrix is that of :math:`\\ell^*`. With individual effects β̂ and ρ̂ are
+    those of ``lee_yu=False``.
 
     References
     ----------

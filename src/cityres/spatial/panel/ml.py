@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,11 @@ from cityres.spatial.panel._data import as_weights, check_design, entity_index
 from cityres.spatial.panel.logdet import LogDet, make_logdet
 from cityres.spatial.panel.results import SpatialPanelResults
 from cityres.spatial.panel.transform import check_effects, demean, lag
-from cityres.spatial.panel.variance import information, lee_yu_twoways
+from cityres.spatial.panel.variance import (
+    information,
+    information_transformation,
+    lee_yu_twoways,
+)
 from cityres.spatial.weights import Weights
 
 MODELS: tuple[str, ...] = ("sar", "sem", "sdm", "sdem", "slx", "sac")
@@ -38,6 +42,7 @@ FAMILY = {"sar": "lag", "sdm": "lag", "sem": "error", "sdem": "error", "slx": "o
           "sac": "sac"}
 DURBIN = ("sdm", "sdem", "slx")
 _LOG2PI = float(np.log(2 * np.pi))
+LeeYu = Literal[False, "splm", "transformation"]
 
 
 class ConvergenceError(CityresError, RuntimeError):
@@ -151,21 +156,50 @@ def maximise_2d(f: Callable[[float, float], float], b1: tuple[float, float],
     return float(out[0]), float(out[1])
 
 
-def check_options(model: object, effects: object, lee_yu: object) -> tuple[str, str, bool]:
-    """Validate ``model``, ``effects`` and ``lee_yu`` (errors list what is accepted)."""
+LEE_YU: tuple[str, ...] = ("splm", "transformation")
+
+
+def check_options(model: object, effects: object, lee_yu: object) -> tuple[str, str, LeeYu]:
+    """Validate ``model``, ``effects`` and ``lee_yu`` (errors list what is accepted).
+
+    ``lee_yu`` is returned as ``False``, ``"splm"`` (also for ``True``) or
+    ``"transformation"``.
+    """
     if not isinstance(model, str) or model not in MODELS:
         raise ArgumentError(f"model must be {format_choices(MODELS)}; got {model!r}")
     eff = check_effects(effects)
-    if not isinstance(lee_yu, bool | np.bool_):
-        raise ArgumentTypeError(f"lee_yu must be True or False; got {lee_yu!r}")
-    if lee_yu and eff == "none":
-        raise ArgumentError("lee_yu=True corrects for estimated fixed effects; effects='none' "
-                            "has none (use effects='individual', 'time' or 'twoways', or "
-                            "lee_yu=False)")
-    if lee_yu and model == "slx":
-        raise ArgumentError("lee_yu=True corrects the likelihood of a spatial parameter; "
-                            "model='slx' has none (use lee_yu=False)")
-    return model, eff, bool(lee_yu)
+    if isinstance(lee_yu, str):
+        if lee_yu not in LEE_YU:
+            raise ArgumentError(f"lee_yu must be True, False, {format_choices(LEE_YU)}; "
+                                f"got {lee_yu!r}")
+        mode: LeeYu = "splm" if lee_yu == "splm" else "transformation"
+    elif isinstance(lee_yu, bool | np.bool_):
+        mode = "splm" if lee_yu else False
+    else:
+        raise ArgumentTypeError("lee_yu must be True or False, 'splm' or 'transformation'; "
+                                f"got {lee_yu!r}")
+    if mode and eff == "none":
+        raise ArgumentError(f"lee_yu={lee_yu!r} corrects for estimated fixed effects; "
+                            "effects='none' has none (use effects='individual', 'time' or "
+                            "'twoways', or lee_yu=False)")
+    if mode and model == "slx":
+        raise ArgumentError(f"lee_yu={lee_yu!r} corrects the likelihood of a spatial "
+                            "parameter; model='slx' has none (use lee_yu=False)")
+    return model, eff, mode
+
+
+def check_row_standardised(w: Weights, effects: str) -> None:
+    """Lee & Yu's time transformation needs ``W1 = 1`` (a :class:`WeightsError` otherwise)."""
+    sums = np.asarray(w.sparse.sum(axis=1)).ravel()
+    bad = np.flatnonzero(np.abs(sums - 1) > 1e-9)
+    if bad.size:
+        shown = ", ".join(f"{w.ids[i]} ({sums[i]:.6g})" for i in bad[:10])
+        raise WeightsError(
+            f"lee_yu='transformation' with effects={effects!r} needs row-standardised "
+            "weights (every row summing to 1, no islands): Lee & Yu's time transformation "
+            "F'y_t uses W1 = 1 so that the transformed model has weights F'WF; "
+            f"{bad.size} row(s) do not sum to 1: {shown} (use w.row_standardise() and "
+            "drop or link islands, or lee_yu='splm')")
 
 
 def _flat(a: np.ndarray) -> np.ndarray:
@@ -220,7 +254,7 @@ class SpatialPanelML:
     """
 
     def __init__(self, y: Any, X: Any, w: Any, *, model: str = "sdm",
-                 effects: str = "twoways", lee_yu: bool = False, logdet: str = "auto",
+                 effects: str = "twoways", lee_yu: bool | str = False, logdet: str = "auto",
                  exog_names: Sequence[str] | None = None, y_name: str = "y",
                  entities: Sequence[Any] | None = None, periods: Sequence[Any] | None = None,
                  entity_name: str = "entity", time_name: str = "time") -> None:
@@ -252,6 +286,8 @@ class SpatialPanelML:
         if self.w.links == 0 and model != "slx":
             raise WeightsError("w has no links: every entity is an island, so the spatial "
                                f"parameter of model={model!r} is not identified")
+        if self.lee_yu == "transformation" and self.effects in ("time", "twoways"):
+            check_row_standardised(self.w, self.effects)
         self.logdet, self.y_name = logdet, y_name
         self.entity_name, self.time_name = entity_name, time_name
 
@@ -278,6 +314,12 @@ class SpatialPanelML:
         cols = {"ols": [ys], "lag": [ys, Wy], "error": [ys, Wy],
                 "sac": [ys, Wy, lag(W, Wy)]}[family]
         Zcols = [Zs] if family in ("ols", "lag") else [Zs, lag(W, Zs)]
+        trans = self.lee_yu == "transformation"
+        cj = 1.0 if trans and eff in ("time", "twoways") else 0.0
+        if cj:  # the transformed model lives on 1⊥: W-lagged columns projected on J_N
+            cols = [cols[0], *(demean(c, "time") for c in cols[1:])]
+            Zcols = [Zcols[0], *(demean(z, "time") for z in Zcols[1:])]
+        T_eff, n_eff = self._effective() if trans else (T, NT)
         ny = len(cols)
         C = np.column_stack([_flat(c) for c in cols] + [_flat(z) for z in Zcols])
         red = _Reduced(C)
@@ -297,12 +339,18 @@ class SpatialPanelML:
 
         ld = None if family == "ols" else make_ld(W, self.logdet)
 
-        def conc(rho: float, lam: float) -> float:
+        def jf(x: float) -> float:
+            """ln|I − xW|, minus ln(1 − x) for the time transformation."""
             assert ld is not None
+            return ld(x) - cj * float(np.log1p(-x)) if cj else ld(x)
+
+        def jacobian(rho: float, lam: float) -> float:
+            return (jf(rho) if family in ("lag", "sac") else 0.0) + (
+                jf(lam) if family in ("error", "sac") else 0.0)
+
+        def conc(rho: float, lam: float) -> float:
             sse = red.fit(*ab(rho, lam))[1]
-            jac = (ld(rho) if family in ("lag", "sac") else 0.0) + (
-                ld(lam) if family in ("error", "sac") else 0.0)
-            return -NT / 2 * np.log(sse) + T * jac if sse > 0 else -np.inf
+            return -n_eff / 2 * np.log(sse) + T_eff * jacobian(rho, lam) if sse > 0 else -np.inf
 
         def score(x: float) -> float:
             """d conc / dx for the lag (x = ρ) or error (x = λ) model (envelope theorem)."""
@@ -313,7 +361,8 @@ class SpatialPanelML:
             d[1] = -1.0
             if family == "error":
                 d[ny + k:] = beta
-            return -NT * float(r @ (red.R @ d)) / sse + T * ld.derivative(x)
+            return (-n_eff * float(r @ (red.R @ d)) / sse
+                    + T_eff * (ld.derivative(x) + cj / (1 - x)))
 
         rho = lam = 0.0
         sc = score if ld is not None and ld.has_derivative else None
@@ -327,21 +376,35 @@ class SpatialPanelML:
                               score=sc)
         elif family == "sac":
             assert ld is not None
-            rho, lam = maximise_2d(conc, ld.bounds, ld.bounds, names=("rho", "lambda"),
-                                   model=model, scale=NT)
+            per_obs = T_eff / n_eff  # 1/N for individual effects with or without Lee–Yu
+
+            def conc_per_obs(rho: float, lam: float) -> float:
+                sse = red.fit(*ab(rho, lam))[1]
+                return -np.log(sse) / 2 + per_obs * jacobian(rho, lam) if sse > 0 else -np.inf
+
+            rho, lam = maximise_2d(conc_per_obs, ld.bounds, ld.bounds,
+                                   names=("rho", "lambda"), model=model, scale=1.0)
         beta, sse, _ = red.fit(*ab(rho, lam))
-        jac = 0.0 if ld is None else (ld(rho) if family in ("lag", "sac") else 0.0) + (
-            ld(lam) if family in ("error", "sac") else 0.0)
-        sigma2 = sse / NT
-        loglik = T * jac - NT / 2 * (_LOG2PI + np.log(sigma2) + 1)
-        T_eff, NT_eff = T, NT
+        jac = 0.0 if ld is None else jacobian(rho, lam)
+        sigma2 = sse / n_eff
+        loglik = T_eff * jac - n_eff / 2 * (_LOG2PI + np.log(sigma2) + 1)
         notes: list[str] = []
-        if self.lee_yu:
+        bounds = None if ld is None else ld.bounds
+        if self.lee_yu == "splm":
             assert ld is not None
-            sigma2, loglik, beta, rho, lam, T_eff, NT_eff = self._lee_yu(
+            sigma2, loglik, beta, rho, lam, T_eff, n_eff = self._lee_yu(
                 family, Zs, beta, rho, lam, sse, jac, loglik, notes, ld.bounds)
-        info = information(family, W, Zs, beta, rho=rho, lam=lam, sigma2=sigma2,
-                           T_eff=T_eff, NT_eff=NT_eff, bounds=None if ld is None else ld.bounds)
+        if trans:
+            info = information_transformation(
+                family, W, Zs, beta, rho=rho, lam=lam, sigma2=sigma2, T_eff=T_eff,
+                n_eff=n_eff, center=bool(cj), bounds=bounds)
+            notes.append(
+                f"Lee–Yu transformation approach: ML on the transformed panel, n* = {n_eff}, "
+                f"T* = {T_eff}, σ² = SSE/n*; the log-likelihood is that of the transformed "
+                "panel" + (" (Jacobian T*[ln|I − ρW| − ln(1 − ρ)])" if cj else ""))
+        else:
+            info = information(family, W, Zs, beta, rho=rho, lam=lam, sigma2=sigma2,
+                               T_eff=T_eff, NT_eff=n_eff, bounds=bounds)
         V = np.linalg.inv(info)
         s = {"ols": 0, "lag": 1, "error": 1, "sac": 2}[family]
         order = [*range(1 + s, 1 + s + k), *range(1, 1 + s)]
@@ -353,7 +416,8 @@ class SpatialPanelML:
         a, B = ab(rho, lam)
         resid = C @ (a - B @ beta)
         idx = entity_index(self.entities, self.periods, self.entity_name, self.time_name)
-        if ld is not None and self.w.transform != "row" and self.lee_yu and eff != "individual":
+        if (ld is not None and self.w.transform != "row" and self.lee_yu == "splm"
+                and eff != "individual"):
             notes.append("Lee–Yu's time-effect correction assumes row-standardised weights")
         return SpatialPanelResults(
             model=model, effects=eff, lee_yu=self.lee_yu,
@@ -364,6 +428,14 @@ class SpatialPanelML:
             fitted=pd.Series(_flat(self.y) - resid, index=idx, name="fitted"),
             exog_names=self.exog_names, weights=self.w, y_name=self.y_name,
             logdet_method="none" if ld is None else str(ld.method), notes=tuple(notes))
+
+    def _effective(self) -> tuple[int, int]:
+        """Periods and observations of Lee & Yu's transformed panel: ``(T − 1, N(T − 1))``,
+        ``(T, (N − 1)T)`` or ``(T − 1, (N − 1)(T − 1))``."""
+        N, T, _ = self.X.shape
+        Te = T if self.effects == "time" else T - 1
+        Ne = N if self.effects == "individual" else N - 1
+        return Te, Ne * Te
 
     def _lee_yu(self, family: str, Zs: np.ndarray, beta: np.ndarray, rho: float, lam: float,
                 sse: float, jac: float, loglik: float, notes: list[str],

@@ -24,6 +24,9 @@ MODEL_TITLES = {
     "sac": "SAC (spatial lag and error)",
 }
 
+_LEE_YU_LABEL: dict[bool | str, str] = {False: "no", True: "yes (splm)", "splm": "yes (splm)",
+                                        "transformation": "transformation"}
+
 
 @dataclass(frozen=True, eq=False)
 class SpatialPanelResults:
@@ -35,8 +38,11 @@ class SpatialPanelResults:
         ``"sar"``, ``"sem"``, ``"sdm"``, ``"sdem"``, ``"slx"`` or ``"sac"``.
     effects : str
         ``"none"``, ``"individual"``, ``"time"`` or ``"twoways"``.
-    lee_yu : bool
-        Whether the Lee–Yu correction (as in R ``splm``'s ``LeeYu=TRUE``) was applied.
+    lee_yu : bool or str
+        ``False``; ``"splm"`` (R ``splm``'s ``LeeYu=TRUE``, asked for with ``True`` or
+        ``"splm"``); or ``"transformation"`` (Lee & Yu's 2010 transformation approach:
+        :attr:`loglik` is then the log-likelihood of the transformed panel, with
+        ``N(T−1)``, ``(N−1)T`` or ``(N−1)(T−1)`` observations).
     params : pandas.Series
         The regressors' coefficients (``const`` first when ``effects="none"``), then the
         lagged regressors ``W_<name>`` (θ), then ``rho`` (spatial lag) and/or ``lambda``
@@ -47,7 +53,8 @@ class SpatialPanelResults:
     sigma2 : float
         Estimated innovation variance σ².
     loglik : float
-        Log-likelihood with all constants (see the notes of :func:`fit_panel`).
+        Log-likelihood with all constants (see the notes of :func:`fit_panel`); for
+        ``lee_yu="transformation"`` that of the transformed panel.
     nobs, n_entities, n_periods : int
         ``N·T``, ``N`` and ``T``.
     resid, fitted : pandas.Series
@@ -66,7 +73,7 @@ class SpatialPanelResults:
 
     model: str
     effects: str
-    lee_yu: bool
+    lee_yu: bool | str
     params: pd.Series
     vcov: pd.DataFrame
     sigma2: float
@@ -141,13 +148,14 @@ class SpatialPanelResults:
         """A statsmodels-like text table of the fit and the estimates."""
         title = MODEL_TITLES.get(self.model, self.model)
         width = 78
+        ly = _LEE_YU_LABEL.get(self.lee_yu, str(self.lee_yu))
         head = [
             f"Spatial panel model: {title}".center(width),
             "=" * width,
             f"{'Dependent variable:':<22}{self.y_name:<17}{'Log-likelihood:':<22}"
             f"{self.loglik:>17.4f}",
             f"{'Fixed effects:':<22}{self.effects:<17}{'sigma^2:':<22}{self.sigma2:>17.6g}",
-            f"{'Lee-Yu correction:':<22}{'yes' if self.lee_yu else 'no':<17}{'AIC:':<22}"
+            f"{'Lee-Yu correction:':<22}{ly:<17}{'AIC:':<22}"
             f"{self.aic:>17.4f}",
             f"{'Entities (N):':<22}{self.n_entities:<17}{'BIC:':<22}{self.bic:>17.4f}",
             f"{'Periods (T):':<22}{self.n_periods:<17}{'Observations:':<22}{self.nobs:>17}",
@@ -171,7 +179,7 @@ class SpatialPanelResults:
 
     def __repr__(self) -> str:
         return (f"SpatialPanelResults(model={self.model!r}, effects={self.effects!r}, "
-                f"lee_yu={self.lee_yu}, N={self.n_entities}, T={self.n_periods}, "
+                f"lee_yu={self.lee_yu!r}, N={self.n_entities}, T={self.n_periods}, "
                 f"loglik={self.loglik:.4f})")
 
     # ----------------------------------------------------------------- effects

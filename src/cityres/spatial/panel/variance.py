@@ -236,3 +236,100 @@ def lee_yu_twoways(family: str, W: sp.csr_array, Z: np.ndarray, beta: np.ndarray
     new_rho = float(theta[1]) if family in ("lag", "sac") else rho
     new_lam = float(theta[s]) if family in ("error", "sac") else lam
     return theta[1 + s:], new_rho, new_lam, float(theta[0])
+
+
+def _starred(W: sp.csr_array, a: float, tr: dict[str, float]) -> tuple[dict[str, float],
+                                                                        np.ndarray]:
+    """The traces of ``G* = F'GF`` (``F`` an orthonormal basis of ``1⊥``, W row-standardised)
+    from those of ``G``, and ``G'1``: ``tr G* = tr G − 1/(1−a)``, ``tr G*² = tr G² −
+    1/(1−a)²``, ``tr G*'G* = tr G'G − ‖G'1‖²/N`` (``G1 = 1/(1−a)``)."""
+    n = W.shape[0]
+    gt1 = Filter(W, a).gt(np.ones(n))
+    c = 1.0 / (1.0 - a)
+    return ({"trG": tr["trG"] - c, "trG2": tr["trG2"] - c * c,
+             "trGtG": tr["trGtG"] - float(gt1 @ gt1) / n}, gt1)
+
+
+def information_transformation(family: str, W: sp.csr_array, Z: np.ndarray,
+                               beta: np.ndarray, *, rho: float = 0.0, lam: float = 0.0,
+                               sigma2: float, T_eff: int, n_eff: int, center: bool,
+                               bounds: tuple[float, float] | None = None) -> np.ndarray:
+    """Information matrix of Lee & Yu's (2010) transformation-approach likelihood.
+
+    Parameters
+    ----------
+    family : {"lag", "error", "sac"}
+        As :func:`information`.
+    W, Z, beta, rho, lam, sigma2
+        Weights, demeaned design ``(N, T, k)``, estimates.
+    T_eff, n_eff : int
+        Transformed periods and observations: ``T − 1`` and ``N(T − 1)`` (individual
+        effects), ``T`` and ``(N − 1)T`` (time), ``T − 1`` and ``(N − 1)(T − 1)`` (two-way).
+    center : bool
+        Time or two-way effects: the model lives on ``1⊥`` (``F_{N,N−1}``, W
+        row-standardised), so the traces are those of ``G* = F'GF`` and the regressor terms
+        are projected on ``J_N``.
+    bounds : (float, float), optional
+        Passed to the trace routine.
+
+    Returns
+    -------
+    numpy.ndarray
+        Symmetric, ordered ``(σ², [ρ], [λ], β)``.
+
+    Notes
+    -----
+    The expected negative Hessian of
+    :math:`\\ell = -\\frac{n^*}{2}\\ln 2\\pi\\sigma^2 + T^*[\\ln|S(\\rho)| - c\\ln(1-\\rho)]
+    + T^*[\\ln|R(\\lambda)| - c\\ln(1-\\lambda)] - \\frac{e'e}{2\\sigma^2}` (``c = 1`` with
+    ``center``); with starred traces (see ``_starred``) and :math:`\\tilde\\mu = J R G Z\\beta`,
+    :math:`\\dot Z = J R Z` (``J = J_N`` with ``center``, else ``I``; ``R = I`` without λ):
+    σ²σ² :math:`n^*/(2\\sigma^4)`, σ²ρ :math:`T^*\\mathrm{tr}G^*/\\sigma^2`, ρρ
+    :math:`T^*\\mathrm{tr}(G^{*2} + G^{*\\prime}G^*) + \\tilde\\mu'\\tilde\\mu/\\sigma^2`, ρβ
+    :math:`\\dot Z'\\tilde\\mu/\\sigma^2`, ββ :math:`\\dot Z'\\dot Z/\\sigma^2`; λ as ρ with
+    ``H`` and no data term; ρλ :math:`T^*\\mathrm{tr}(H^{*\\prime}G^* + H^*G^*)`, where
+    :math:`\\mathrm{tr}H^*G^* = \\mathrm{tr}HG - 1/((1-\\rho)(1-\\lambda))` and
+    :math:`\\mathrm{tr}H^{*\\prime}G^* = \\mathrm{tr}H'G - (G'1)'(H'1)/N`.
+    ``docs/methods/spatial_panel.md`` has the derivation.
+    """
+    N, _, k = Z.shape
+    s2 = sigma2
+    spatial = {"lag": 1, "error": 1, "sac": 2}[family]
+    p = 1 + spatial + k
+    info = np.zeros((p, p))
+    info[0, 0] = n_eff / (2 * s2 * s2)
+    b = slice(1 + spatial, p)
+
+    def proj(a: np.ndarray) -> np.ndarray:
+        return _center(a) if center else a
+
+    def block(a: float) -> tuple[dict[str, float], np.ndarray | None]:
+        tr = traces(W, a, bounds)
+        return _starred(W, a, tr) if center else (tr, None)
+
+    has_rho, has_lam = family in ("lag", "sac"), family in ("error", "sac")
+    Zd = proj(Z - lam * lag(W, Z)) if has_lam else proj(Z)
+    Zf = _flat(Zd)
+    info[b, b] = Zf.T @ Zf / s2
+    j = 1
+    if has_rho:
+        tr, gt1 = block(rho)
+        mu = Filter(W, rho).g(Z @ beta)
+        mud = proj(mu - lam * lag(W, mu)) if has_lam else proj(mu)
+        muf = _flat(mud)
+        info[0, 1] = info[1, 0] = T_eff * tr["trG"] / s2
+        info[1, 1] = T_eff * (tr["trG2"] + tr["trGtG"]) + muf @ muf / s2
+        info[1, b] = info[b, 1] = Zf.T @ muf / s2
+        j = 2
+    if has_lam:
+        trh, ht1 = block(lam)
+        info[0, j] = info[j, 0] = T_eff * trh["trG"] / s2
+        info[j, j] = T_eff * (trh["trG2"] + trh["trGtG"])
+    if family == "sac":
+        tHG, tHG2 = cross_traces(W, rho, lam)
+        if center:
+            assert gt1 is not None and ht1 is not None
+            tHG -= float(gt1 @ ht1) / N
+            tHG2 -= 1.0 / ((1.0 - rho) * (1.0 - lam))
+        info[1, 2] = info[2, 1] = T_eff * (tHG + tHG2)
+    return info

@@ -31,8 +31,11 @@ class SpatialPanelParams:
 
     ``y`` and ``x`` are panel columns (transform them first with ``[[transform]]``, e.g.
     ``op = "ln"``); ``model`` one of sar, sem, sdm, sdem, slx, sac; ``effects`` the fixed
-    effects; ``lee_yu`` the Lee–Yu correction (as R splm); ``weights`` two or three
-    matrices estimated side by side (default: queen contiguity, a 300 km distance band and
+    effects; ``lee_yu`` the Lee–Yu correction: ``"transformation"`` (default) Lee & Yu's
+    (2010) transformation approach (unbiased σ² and ρ with two-way effects; needs
+    row-standardised weights for time or two-way effects), ``true`` or ``"splm"`` as R
+    splm's ``LeeYu=TRUE``, ``false`` none; ``weights`` two or three matrices estimated side
+    by side (default: queen contiguity, a 300 km distance band and
     the economic-geographic nested matrix of ``gdp_pc``); ``draws`` for the standard
     errors of the effects; ``spec_tests`` runs LM, robust LM, LR and Wald tests on the
     first matrix.
@@ -42,7 +45,7 @@ class SpatialPanelParams:
     x: tuple[str, ...]
     model: Model = "sdm"
     effects: Effects = "twoways"
-    lee_yu: bool = True
+    lee_yu: bool | Literal["splm", "transformation"] = "transformation"
     weights: tuple[str | dict[str, Any], ...] = _DEFAULT_W
     draws: int = 1000
     spec_tests: bool = True
@@ -92,10 +95,11 @@ def run(ctx: StepContext, p: SpatialPanelParams) -> StepResult:
            "loglik": Text("对数似然", "Log-likelihood"), "sigma2": Text("σ²", "σ²")}
     wnotes = Text("；".join(f"({i + 1}) {weights_caption(w).zh}" for i, w in enumerate(ws)),
                   "; ".join(f"({i + 1}) {weights_caption(w).en}" for i, w in enumerate(ws)))
-    spec = Text(f"{p.model.upper()}，固定效应：{p.effects}"
-                + ("，Lee–Yu 校正" if p.lee_yu else ""),
-                f"{p.model.upper()}, fixed effects: {p.effects}"
-                + (", Lee–Yu correction" if p.lee_yu else ""))
+    how = {"transformation": Text("Lee–Yu 变换法", "Lee–Yu transformation approach"),
+           "splm": Text("Lee–Yu 校正（R splm）", "Lee–Yu correction as R splm"),
+           True: Text("Lee–Yu 校正（R splm）", "Lee–Yu correction as R splm")}.get(p.lee_yu)
+    spec = Text(f"{p.model.upper()}，固定效应：{p.effects}" + (f"，{how.zh}" if how else ""),
+                f"{p.model.upper()}, fixed effects: {p.effects}" + (f", {how.en}" if how else ""))
     notes: list[Text] = [spec, wnotes] + ([sim] if sim else [])
     summaries = {n: ModelSummary(params=f.params, std_errors=f.std_errors, pvalues=f.pvalues,
                                  nobs=f.nobs, stats={"loglik": f.loglik, "sigma2": f.sigma2},
