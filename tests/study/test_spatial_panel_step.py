@@ -79,3 +79,25 @@ def test_unknown_regressor_is_named(tmp_path: Path) -> None:
                                      encoding="utf-8")
     with pytest.raises(ArgumentError, match=r"step 'spatial_panel', x: unknown column.*urban"):
         run_study(tmp_path / "s.toml", tmp_path / "out", progress=False)
+
+
+def test_fit_at_the_boundary_is_noted_not_fatal(tmp_path: Path) -> None:
+    # on the bundled (heterogeneous) yrd_sim, the Lee–Yu transformation SDM with the nested
+    # matrix puts rho at its upper bound: its effects are left out with a note, the others
+    # are reported, and the BoundaryWarning is passed on
+    from cityres.spatial.panel import BoundaryWarning
+
+    study = STUDY.replace('x = ["de_latent", "ec_latent", "urbanisation"]',
+                          'x = ["de_latent", "ec_latent", "innovation", "upgrading", '
+                          '"misallocation", "consumption_pc", "emp_diversity", "fiscal_share", '
+                          '"openness", "urbanisation"]')
+    study = study.replace('weights = ["queen", { kind = "distance_band", km = 300 }]',
+                          'weights = ["queen", { kind = "nested", column = "gdp_pc" }]')
+    (tmp_path / "s.toml").write_text(study, encoding="utf-8")
+    with pytest.warns(BoundaryWarning, match="rho = 1 is at the boundary"):
+        run_study(tmp_path / "s.toml", tmp_path / "out", progress=False)
+    eff = pd.read_parquet(tmp_path / "out" / "tables" / "spatial_panel__effects.parquet")
+    assert eff.loc[eff["weights"] == "nested_gdp_pc", "direct"].isna().all()
+    assert eff.loc[eff["weights"] == "queen", "direct"].notna().all()
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "nested_gdp_pc: the spatial parameter is at the boundary" in html

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
 
-from cityres._shared.errors import ArgumentError
+from cityres._shared.errors import ArgumentError, CityresError
 from cityres.report.i18n import Text
 from cityres.report.tables import ModelSummary, plain_table, regression_table
 from cityres.study.registry import StepContext, StepResult, StepSpec, TableOut, register_step
@@ -52,6 +53,12 @@ class SpatialPanelParams:
     digits: int = 3
 
 
+def _no_effects(fit: Any) -> pd.DataFrame:
+    """An effects frame of NaN for a fit whose effects cannot be used (noted in the table)."""
+    cols = [*_EFFECT_NAMES, *(f"{a}_{k}" for a in ("se", "t", "p") for k in _EFFECT_NAMES)]
+    return pd.DataFrame(float("nan"), index=pd.Index(list(fit.exog_names)), columns=cols)
+
+
 def _effects_summary(imp: pd.DataFrame, nobs: int) -> ModelSummary:
     params, ses, ps = {}, {}, {}
     for kind in ("direct", "indirect", "total"):
@@ -66,7 +73,7 @@ def _effects_summary(imp: pd.DataFrame, nobs: int) -> ModelSummary:
 
 def run(ctx: StepContext, p: SpatialPanelParams) -> StepResult:
     """Specification tests, estimates and effects for each weights matrix."""
-    from cityres.spatial.panel import fit_panel
+    from cityres.spatial.panel import BoundaryWarning, fit_panel
     from cityres.spatial.panel.spec_tests import spec_tests
 
     (y,) = columns_of(ctx, [p.y], "y")
@@ -80,10 +87,28 @@ def run(ctx: StepContext, p: SpatialPanelParams) -> StepResult:
     formula = f"{y} ~ " + " + ".join(xs)
     names = [weights_name(s) for s in p.weights]
     ws = [build_weights(ctx, s, f"weights[{i}]") for i, s in enumerate(p.weights)]
-    fits = [fit_panel(formula, ctx.panel, w=w, model=p.model, effects=p.effects,
-                      lee_yu=p.lee_yu) for w in ws]
+    fits, problems = [], {}
+    for i, w in enumerate(ws):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fits.append(fit_panel(formula, ctx.panel, w=w, model=p.model, effects=p.effects,
+                                  lee_yu=p.lee_yu))
+        for c in caught:  # passed on, so the study manifest records them
+            warnings.warn(c.message, c.category, stacklevel=2)
+            if issubclass(c.category, BoundaryWarning):
+                problems[i] = Text("空间参数位于可行区间边界", "the spatial parameter is at the "
+                                   "boundary of its admissible interval")
     seeds = ctx.seed.spawn(len(ws))
-    imps = [f.impacts(draws=p.draws, seed=s) for f, s in zip(fits, seeds, strict=True)]
+    imps = []
+    for i, (f, s) in enumerate(zip(fits, seeds, strict=True)):
+        if i in problems:
+            imps.append(_no_effects(f))
+            continue
+        try:
+            imps.append(f.impacts(draws=p.draws, seed=s))
+        except CityresError as err:  # e.g. an information matrix that is not positive definite
+            problems[i] = Text(f"效应无法计算：{err}", f"effects cannot be computed: {err}")
+            imps.append(_no_effects(f))
     sim = simulated_note(ctx)
     lab = {**labels(ctx), "rho": Text("ρ（空间滞后）", "ρ (spatial lag)"),
            "lambda": Text("λ（空间误差）", "λ (spatial error)"),
@@ -101,6 +126,10 @@ def run(ctx: StepContext, p: SpatialPanelParams) -> StepResult:
     spec = Text(f"{p.model.upper()}，固定效应：{p.effects}" + (f"，{how.zh}" if how else ""),
                 f"{p.model.upper()}, fixed effects: {p.effects}" + (f", {how.en}" if how else ""))
     notes: list[Text] = [spec, wnotes] + ([sim] if sim else [])
+    for i, why in problems.items():
+        notes.append(Text(f"({i + 1}) {names[i]}：{why.zh}；其效应未列出，估计值不宜使用。",
+                          f"({i + 1}) {names[i]}: {why.en}; its effects are not shown and its "
+                          "estimates should not be used."))
     summaries = {n: ModelSummary(params=f.params, std_errors=f.std_errors, pvalues=f.pvalues,
                                  nobs=f.nobs, stats={"loglik": f.loglik, "sigma2": f.sigma2},
                                  dep_var=y)
@@ -116,10 +145,14 @@ def run(ctx: StepContext, p: SpatialPanelParams) -> StepResult:
                             f"Spatial panel estimates ({p.model.upper()})"), ctx.source, spec)]
     effects = pd.concat([imp.assign(weights=n).rename_axis("variable").reset_index()
                          for n, imp in zip(names, imps, strict=True)])
+    shown = {n: _effects_summary(imp, f.nobs) for i, (n, imp, f) in
+             enumerate(zip(names, imps, fits, strict=True)) if i not in problems}
+    if not shown:
+        raise ArgumentError(f"step {ctx.step_id!r}: no weights matrix gave usable estimates: "
+                            + "; ".join(f"{names[i]}: {why.en}" for i, why in problems.items()))
     tables.append(TableOut(
         "effects", effects.reset_index(drop=True),
-        regression_table({n: _effects_summary(imp, f.nobs) for n, imp, f in
-                          zip(names, imps, fits, strict=True)}, labels=lab, digits=p.digits,
+        regression_table(shown, labels=lab, digits=p.digits,
                          stats=("nobs",), notes=[*notes, Text(
                              f"效应的标准误由 {p.draws} 次参数模拟得到（LeSage & Pace 2009）。",
                              f"Standard errors of the effects from {p.draws} simulated "
