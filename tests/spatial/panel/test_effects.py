@@ -25,6 +25,7 @@ import libpysal
 import numpy as np
 import pandas as pd
 import pytest
+from _panel_cases import FORMULA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -221,7 +222,6 @@ def test_errors(sdm_results: SimpleNamespace, produc_w: Weights) -> None:
         point_impacts(0.97, {"a": 1.0}, None, produc_w, method="series")
 
 
-FORMULA = "ln_gsp ~ ln_pcap + ln_pc + ln_emp + unemp"
 
 
 @pytest.mark.parametrize("effect", ["individual", "twoways"])

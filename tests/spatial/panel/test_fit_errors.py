@@ -10,29 +10,16 @@ from __future__ import annotations
 
 import re
 import warnings
-from functools import cache
 
 import numpy as np
 import pandas as pd
 import pytest
+from _panel_cases import FORMULA, panel, weights
 
-import cityres
 from cityres._shared.errors import ArgumentError, ArgumentTypeError, PanelError, WeightsError
 from cityres.spatial import Weights
 from cityres.spatial.panel import BoundaryWarning, ConvergenceError, SpatialPanelML, fit_panel
 from cityres.spatial.panel.ml import maximise_1d
-
-FORMULA = "ln_gsp ~ ln_pcap + ln_pc + ln_emp + unemp"
-
-
-@cache
-def panel() -> cityres.CityPanel:
-    return cityres.datasets.load("produc").ln(["gsp", "pcap", "pc", "emp"])
-
-
-@cache
-def weights() -> Weights:
-    return Weights.from_libpysal(cityres.datasets.weights("produc")).row_standardise()
 
 
 def frame() -> pd.DataFrame:

@@ -9,28 +9,13 @@ checked against the numerical Hessian of the full log-likelihood (within 5 %).
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import pytest
+from _panel_cases import lattice
 
 from cityres.spatial import Weights
 from cityres.spatial.panel import SpatialPanelML, SpatialPanelResults, demean
 from cityres.spatial.panel.ml import make_ld
-
-
-@cache
-def lattice(side: int) -> np.ndarray:
-    n = side * side
-    W = np.zeros((n, n))
-    for i in range(side):
-        for j in range(side):
-            k = i * side + j
-            for di, dj in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-                a, b = i + di, j + dj
-                if 0 <= a < side and 0 <= b < side:
-                    W[k, a * side + b] = 1.0
-    return W / W.sum(axis=1, keepdims=True)
 
 
 def simulate(side: int, T: int, *, rho: float = 0.0, lam: float = 0.0,

@@ -20,13 +20,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _panel_cases import FORMULA, panel, weights
 
-import cityres
-from cityres.spatial import Weights
 from cityres.spatial.panel import SpatialPanelML, SpatialPanelResults, fit_panel
 
 REF = pd.read_csv(Path(__file__).parent / "reference" / "splm_produc.csv")
-FORMULA = "ln_gsp ~ ln_pcap + ln_pc + ln_emp + unemp"
 XNAMES = {"x1": "ln_pcap", "x2": "ln_pc", "x3": "ln_emp", "x4": "unemp"}
 GROUPS = sorted({(m, e, bool(ly)) for m, e, ly in
                  REF[["model", "effect", "lee_yu"]].itertuples(index=False)})
@@ -42,16 +40,6 @@ def cityres_name(model: str, param: str) -> str:
     if param.startswith("W_"):
         return "W_" + XNAMES[param[2:]]
     return XNAMES[param]
-
-
-@cache
-def panel() -> cityres.CityPanel:
-    return cityres.datasets.load("produc").ln(["gsp", "pcap", "pc", "emp"])
-
-
-@cache
-def weights() -> Weights:
-    return Weights.from_libpysal(cityres.datasets.weights("produc")).row_standardise()
 
 
 @cache

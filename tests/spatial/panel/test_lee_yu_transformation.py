@@ -29,6 +29,7 @@ from functools import cache
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _panel_cases import FORMULA, lattice, panel, weights
 from scipy.optimize import minimize_scalar
 
 import cityres
@@ -38,35 +39,11 @@ from cityres.spatial.panel import SpatialPanelML, SpatialPanelResults, demean, f
 from cityres.spatial.panel.transform import lag
 from cityres.spatial.panel.variance import information_transformation
 
-FORMULA = "ln_gsp ~ ln_pcap + ln_pc + ln_emp + unemp"
-
-
-@cache
-def panel() -> cityres.CityPanel:
-    return cityres.datasets.load("produc").ln(["gsp", "pcap", "pc", "emp"])
-
-
-@cache
-def weights() -> Weights:
-    return Weights.from_libpysal(cityres.datasets.weights("produc")).row_standardise()
-
 
 @cache
 def fit(model: str, effects: str, lee_yu: bool | str) -> SpatialPanelResults:
     return fit_panel(FORMULA, panel(), w=weights(), model=model, effects=effects,
                      lee_yu=lee_yu)
-
-
-@cache
-def lattice(side: int) -> np.ndarray:
-    n = side * side
-    W = np.zeros((n, n))
-    for i in range(side):
-        for j in range(side):
-            for a, b in ((i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)):
-                if 0 <= a < side and 0 <= b < side:
-                    W[i * side + j, a * side + b] = 1.0
-    return W / W.sum(axis=1, keepdims=True)
 
 
 def basis(n: int) -> np.ndarray:

@@ -29,31 +29,16 @@ from functools import cache
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from libpysal.weights import lat2W
+from _panel_cases import matrix
 
 import cityres
 from cityres._shared.errors import ArgumentError, ArgumentTypeError, WeightsError
-from cityres.spatial import Weights, contiguity, knn
+from cityres.spatial import Weights
 from cityres.spatial.panel import logdet as logdet_module
 from cityres.spatial.panel import traces as traces_module
 from cityres.spatial.panel.logdet import LogDet, admissible_bounds, make_logdet
 
 NAMES = ("produc", "yrd", "lattice", "binary")
-
-
-@cache
-def matrix(name: str) -> sp.csr_array:
-    if name == "produc":
-        return Weights.from_libpysal(cityres.datasets.weights("produc")).row_standardise().sparse
-    if name == "yrd":
-        return contiguity(cityres.datasets.load("yrd_sim"), "queen").row_standardise().sparse
-    if name == "lattice":
-        return Weights.from_libpysal(lat2W(30, 30, rook=True)).row_standardise().sparse
-    if name == "binary":
-        return Weights.from_libpysal(lat2W(12, 12, rook=False)).sparse
-    if name == "knn":
-        return knn(cityres.datasets.load("yrd_sim"), k=4).row_standardise().sparse
-    raise KeyError(name)
 
 
 @cache
