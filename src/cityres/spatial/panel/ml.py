@@ -26,7 +26,8 @@ from cityres._shared.errors import (
     WeightsError,
     format_choices,
 )
-from cityres.spatial.panel._data import as_weights, check_design, entity_index
+from cityres.data.modelframe import check_design
+from cityres.spatial.panel._data import as_weights, entity_index
 from cityres.spatial.panel.logdet import LogDet, make_logdet
 from cityres.spatial.panel.results import SpatialPanelResults
 from cityres.spatial.panel.transform import check_effects, demean, lag

@@ -188,7 +188,8 @@ def spec_tests(formula: str, data: Any, *, w: Any, entity: str | None = None,
     >>> st.table.loc[0, "test"]
     'LM lag'
     """
-    from cityres.spatial.panel._data import check_design, panel_data
+    from cityres.data.modelframe import check_design
+    from cityres.spatial.panel._data import panel_data
     from cityres.spatial.panel.transform import check_effects, demean
 
     check_effects(effects)

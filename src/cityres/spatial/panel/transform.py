@@ -83,13 +83,3 @@ def lag(W: object, a: np.ndarray) -> np.ndarray:
     out = W @ flat
     return np.asarray(out, dtype=np.float64).reshape(shape)
 
-
-def absorbed_by(effects: str) -> str:
-    """Words for what a regressor with no variation left is constant within."""
-    return {
-        "none": "constant over the whole panel (collinear with the intercept)",
-        "individual": "constant within each entity over time (absorbed by the individual "
-                      "effects)",
-        "time": "constant across entities within each period (absorbed by the time effects)",
-        "twoways": "additive in entity and period (absorbed by the two-way effects)",
-    }[effects]
