@@ -8,6 +8,7 @@ function                   what it returns
 :func:`yrd41_cities`       the 41 Yangtze River Delta cities (rows of the register)
 :func:`yrd41_geometry`     their polygons, WGS84, simplified; not official boundaries
 :func:`policies`           the pilot-programme calendar of the 41 cities
+:func:`city_roles`         municipalities, provincial capitals, sub-provincial cities
 =========================  =============================================================
 
 Each file has a ``*.meta.json`` sidecar (sources, licences, confidence, build command);
@@ -31,7 +32,7 @@ from cityres.datasets._registry import data_file
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["china_cities", "policies", "yrd41_cities", "yrd41_geometry"]
+__all__ = ["china_cities", "city_roles", "policies", "yrd41_cities", "yrd41_geometry"]
 
 _TEXT_COLUMNS = (
     "code", "name_zh", "name_short", "name_en", "name_en_source", "province_code",
@@ -203,4 +204,35 @@ def policies() -> pd.DataFrame:
     frame = read_policies(data_file("policies_yrd41.csv"), cities=codes)
     frame["batch"] = frame["batch"].astype("int64")
     frame.attrs["meta"] = _meta("policies_yrd41.meta.json")
+    return frame
+
+
+def city_roles() -> pd.DataFrame:
+    """Administrative roles of Chinese cities: municipalities, provincial capitals,
+    sub-provincial and separately planned cities (the subsamples robustness checks drop).
+
+    Returns
+    -------
+    pandas.DataFrame
+        36 rows indexed by ``code`` (every city with at least one role), columns
+        ``name_zh``, ``name_en`` and the booleans ``municipality``, ``provincial_capital``,
+        ``sub_provincial``, ``separately_planned``. A code not listed has none of the roles.
+        ``attrs["meta"]`` holds the sidecar (sources: Ministry of Civil Affairs
+        administrative divisions; 中编发〔1995〕5号 for the sub-provincial cities; valid from
+        1997; confidence high).
+
+    Examples
+    --------
+    >>> from cityres.datasets.china import city_roles
+    >>> roles = city_roles()
+    >>> yrd = roles.index.str.startswith(("31", "32", "33", "34"))
+    >>> roles[yrd & (roles["municipality"] | roles["provincial_capital"])]["name_en"].tolist()
+    ['Shanghai', 'Nanjing', 'Hangzhou', 'Hefei']
+    """
+    flags = ["municipality", "provincial_capital", "sub_provincial", "separately_planned"]
+    frame = pd.read_csv(data_file("china_city_roles.csv"), dtype={"code": str},
+                        encoding="utf-8").set_index("code")
+    for f in flags:
+        frame[f] = frame[f].astype(bool)
+    frame.attrs["meta"] = _meta("china_city_roles.meta.json")
     return frame
