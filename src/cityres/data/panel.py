@@ -433,6 +433,31 @@ class CityPanel:
         data, changes = _t.shift(self._data, columns, periods, prefix=prefix)
         return self._replace(data, changes)
 
+    def with_columns(self, columns: pd.DataFrame, *, source: str) -> CityPanel:
+        """Add new columns (e.g. index scores computed elsewhere), logged as derived.
+
+        ``columns`` is indexed by (city, year) and must give a value for every row of the
+        panel; existing column names are refused (nothing is overwritten) and so are rows
+        the panel does not have.
+        """
+        if not isinstance(columns, pd.DataFrame):
+            raise ArgumentTypeError(f"columns must be a DataFrame; got {type(columns).__name__}")
+        clash = [c for c in columns.columns if c in self._data.columns]
+        if clash:
+            raise ArgumentError(f"with_columns: {clash} already exist in the panel")
+        extra = columns.index.difference(self._data.index)
+        if len(extra):
+            raise PanelError(f"with_columns: rows {list(extra[:10])} are not in the panel")
+        aligned = columns.reindex(self._data.index)
+        gaps = aligned.isna().any(axis=1)
+        if gaps.any():
+            shown = ", ".join(f"{c}/{y}" for c, y in aligned.index[gaps][:10])
+            raise PanelError(f"with_columns: no value for {int(gaps.sum())} city-year(s) of the "
+                             f"panel: {shown}")
+        data = pd.concat([self._data, aligned.astype(float)], axis=1)
+        return self._replace(data, [Change("with_columns", "derived", f"added from {source}",
+                                           column=str(c)) for c in columns.columns])
+
     def lead(
         self, columns: Sequence[str] | str, periods: int = 1, *, prefix: str = "F"
     ) -> CityPanel:
