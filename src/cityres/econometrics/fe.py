@@ -264,9 +264,9 @@ def fit_fe(formula: str, data: object, *, entity: str | None = None,
               \Big(\sum_g \tilde X_g'\hat e_g\hat e_g'\tilde X_g\Big) B,
               \quad B = (\tilde X'\tilde X)^{-1}
 
-    where K counts the regressors and the fixed effects not nested in the clusters
-    (entity effects are nested in entity clusters), as pyfixest, R fixest and Stata's
-    ``reghdfe``; t and F tests use G − 1 degrees of freedom. Estimation is done by
+    where K counts the regressors and the levels of the fixed effects not nested in the
+    clusters (with two-way effects and entity clusters K = k + T), as pyfixest and R fixest;
+    t and F tests use G − 1 degrees of freedom. Estimation is done by
     pyfixest (:func:`pyfixest.feols`), so the numbers are pyfixest's.
 
     References
@@ -301,7 +301,7 @@ def fit_fe(formula: str, data: object, *, entity: str | None = None,
     vc: Any = {"CRV1": cl} if vtype == "cluster" else vtype
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = pf.feols(fml, data=frame, vcov=vc, fixef_rm="none", fixef_tol=1e-12)
+        fit = pf.feols(fml, data=frame, vcov=vc, fixef_rm="none", fixef_tol=1e-10)
     return from_pyfixest(fit, frame, formula=formula, dep_var=y, effects=eff, vcov_type=vtype,
                          cluster=cl, entity=ename, time=tname)
 
