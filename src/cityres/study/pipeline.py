@@ -23,6 +23,7 @@ import platform
 import shutil
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -96,18 +97,37 @@ def step_files(call: StepCall, base: Path) -> dict[str, str]:
     return {str(p): sha256_file(p) for p in call.spec.files(call.params, base)}
 
 
-def step_key(call: StepCall, prepared: Prepared, seed: int, base: Path) -> str:
-    """The cache key of a step: its code version, parameters, data, extra files and seed."""
+def _strings(value: Any) -> set[str]:
+    """Every string inside a parameter value (nested lists and tables included)."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*(_strings(v) for v in value.values())) if value else set()
+    if isinstance(value, list | tuple):
+        return set().union(*(_strings(v) for v in value)) if value else set()
+    return set()
+
+
+def step_key(call: StepCall, prepared: Prepared, seed: int, base: Path,
+             earlier: Mapping[str, str] | None = None) -> str:
+    """The cache key of a step: its code version, parameters, data, extra files and seed,
+    and the keys of the earlier steps it reads (those whose ids its parameters name, e.g.
+    an index step whose scores a regression uses), so a changed index re-runs them."""
+    params = params_to_dict(call.params)
+    named = _strings(params)
+    reads = {sid: k for sid, k in (earlier or {}).items() if sid in named}
     payload = {
         "files": step_files(call, base),
         "cityres": _versions()["cityres"],
         "step": call.spec.name,
         "version": call.spec.version,
         "id": call.id,
-        "params": params_to_dict(call.params),
+        "params": params,
         "data": prepared.fingerprint,
         "seed": seed,
     }
+    if reads:
+        payload["reads"] = reads
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
@@ -202,12 +222,14 @@ def _run_steps(config: StudyConfig, prepared: Prepared, labels: dict[str, Text],
     sections: list[Section] = []
     files: dict[str, dict[str, list[str]]] = {}
     outputs: dict[str, dict[str, Any]] = {}
+    keys: dict[str, str] = {}
     with Progress(transient=True, disable=not show) as bar:
         task = bar.add_task("study", total=len(config.steps))
         for call, seed in zip(config.steps, seeds, strict=True):
             bar.update(task, description=f"step {call.id}")
             t0 = time.perf_counter()
-            key = step_key(call, prepared, config.seed, config.path.parent)
+            key = step_key(call, prepared, config.seed, config.path.parent, keys)
+            keys[call.id] = key
             entry = tmp / ".cache" / key
             cached = (old_cache / key / "entry.json").exists()
             if cached:
