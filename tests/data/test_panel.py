@@ -150,3 +150,18 @@ def test_interpolate_only_fills_inside_and_keeps_observed(values: list[float | N
         first, last = np.flatnonzero(ok)[[0, -1]]
         assert np.isnan(out[:first]).all() and np.isnan(out[last + 1 :]).all()
         assert not np.isnan(out[first : last + 1]).any()
+
+
+def test_with_columns_adds_logs_and_refuses_overwrites_and_gaps() -> None:
+    import cityres
+    from cityres._shared.errors import ArgumentError, PanelError
+
+    panel = cityres.datasets.load("yrd_sim")
+    extra = (panel.data[["gdp_pc"]] * 2).rename(columns={"gdp_pc": "double"})
+    p = panel.with_columns(extra, source="test")
+    assert (p.data["double"] == 2 * panel.data["gdp_pc"]).all()
+    assert p.log[-1].action == "derived" and p.log[-1].column == "double"
+    with pytest.raises(ArgumentError, match=r"\['double'\] already exist"):
+        p.with_columns(extra, source="test")
+    with pytest.raises(PanelError, match="no value for 1 city-year"):
+        panel.with_columns(extra.iloc[1:], source="test")
