@@ -1,5 +1,6 @@
 """Panel econometrics for mechanisms: fixed-effects baselines, mediation, moderation,
-heterogeneity with coefficient-difference tests, Hansen's panel threshold model and IV.
+heterogeneity with coefficient-difference tests, Hansen's panel threshold model, IV and
+robustness checks.
 
 Each estimator takes a :class:`cityres.data.CityPanel` (or a long DataFrame with
 ``entity=`` and ``time=``) and returns an immutable result with ``tidy()`` and
@@ -9,5 +10,24 @@ Each estimator takes a :class:`cityres.data.CityPanel` (or a long DataFrame with
 from __future__ import annotations
 
 from cityres.econometrics.fe import FEResult, WaldTest, fit_fe, fit_sequence
+from cityres.econometrics.iv import IVResult, fit_iv
+from cityres.econometrics.mediation import MediationResult, mediation, sobel
+from cityres.econometrics.moderation import ModerationResult, moderation
+from cityres.econometrics.robustness import RobustnessResult, drop_cities, robustness
 
-__all__ = ["FEResult", "WaldTest", "fit_fe", "fit_sequence"]
+__all__ = [
+    "FEResult",
+    "IVResult",
+    "MediationResult",
+    "ModerationResult",
+    "RobustnessResult",
+    "WaldTest",
+    "drop_cities",
+    "fit_fe",
+    "fit_iv",
+    "fit_sequence",
+    "mediation",
+    "moderation",
+    "robustness",
+    "sobel",
+]

@@ -208,7 +208,7 @@ def _restrictions(R: Any, names: tuple[str, ...]) -> np.ndarray:
     return arr
 
 
-def _vcov_arg(vcov: object, cluster: str | None) -> Vcov:
+def check_vcov(vcov: object, cluster: str | None) -> Vcov:
     if vcov not in VCOVS:
         raise ArgumentError(f"vcov={vcov!r}; accepted: " + ", ".join(map(repr, VCOVS)))
     if cluster is not None and vcov != "cluster":
@@ -288,7 +288,7 @@ def fit_fe(formula: str, data: object, *, entity: str | None = None,
 
     y, xs = parse_formula(formula)
     eff = check_effects(effects)
-    vtype = _vcov_arg(vcov, cluster)
+    vtype = check_vcov(vcov, cluster)
     frame, ename, tname = model_frame(data, [y, *xs], entity=entity, time=time,
                                       where=f"fit_fe({formula!r})",
                                       extra=[cluster] if cluster is not None else ())

@@ -33,7 +33,7 @@ from cityres.econometrics.fe import (
     FEResult,
     Vcov,
     _check_singletons,
-    _vcov_arg,
+    check_vcov,
     fit_fe,
     from_pyfixest,
 )
@@ -222,7 +222,7 @@ def fit_iv(formula: str, data: object, *, entity: str | None = None, time: str |
 
     y, exog, endog, inst = parse_iv_formula(formula)
     eff = check_effects(effects)
-    vtype = _vcov_arg(vcov, cluster)
+    vtype = check_vcov(vcov, cluster)
     where = f"fit_iv({formula!r})"
     frame, ename, tname = model_frame(data, [y, *exog, *endog, *inst], entity=entity,
                                       time=time, where=where,
