@@ -142,7 +142,8 @@ def threshold_lr_plot(
         axes[-1].set_xlabel(_LABELS["x"].format(q=qname).get(lang))
         fig.suptitle(as_text(title, lang) or _LABELS["title"].get(lang), x=0.02,
                      horizontalalignment="left", fontsize=11)
-        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3,
+        # lower left, so the simulated-data mark in the lower right corner stays clear
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower left", ncols=3,
                    fontsize=8.5, frameon=False)
         fig.draw_without_rendering()
     return fig
