@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _studies import run_text
 
 from cityres import datasets
 from cityres._shared.errors import ArgumentError
@@ -73,10 +74,7 @@ alt_index = {{ system = "digital_economy", weightings = ["critic", "equal"] }}
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("econ")
-    (base / "s.toml").write_text(STUDY, encoding="utf-8")
-    run_study(base / "s.toml", base / "out", progress=False)
-    return base / "out"
+    return run_text(tmp_path_factory.mktemp("econ"), STUDY)
 
 
 def test_baseline_columns_match_fit_fe(out: Path) -> None:

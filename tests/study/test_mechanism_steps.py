@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _studies import run_text
 
 from cityres import datasets
 from cityres._shared.errors import ArgumentError, StudyConfigError
@@ -48,10 +49,7 @@ at = "quartiles"
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("mech")
-    (base / "s.toml").write_text(STUDY, encoding="utf-8")
-    run_study(base / "s.toml", base / "out", progress=False)
-    return base / "out"
+    return run_text(tmp_path_factory.mktemp("mech"), STUDY)
 
 
 def _table(out: Path, name: str) -> pd.DataFrame:
