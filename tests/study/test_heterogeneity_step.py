@@ -92,9 +92,8 @@ def test_report_marks_simulated_data_and_tests(out: Path) -> None:
 
 
 def test_permutations_repeat_for_one_seed(out: Path, tmp_path: Path) -> None:
-    (tmp_path / "s.toml").write_text(STUDY, encoding="utf-8")
-    run_study(tmp_path / "s.toml", tmp_path / "again", progress=False)
-    pd.testing.assert_frame_equal(_table(out, "tests"), _table(tmp_path / "again", "tests"))
+    again = run_text(tmp_path, STUDY)
+    pd.testing.assert_frame_equal(_table(out, "tests"), _table(again, "tests"))
 
 
 @pytest.mark.parametrize(("groupings", "message"), [

@@ -69,10 +69,9 @@ def test_mediation_tables_match_the_function(out: Path) -> None:
 
 
 def test_bootstrap_repeats_for_one_seed(out: Path, tmp_path: Path) -> None:
-    (tmp_path / "s.toml").write_text(STUDY, encoding="utf-8")
-    run_study(tmp_path / "s.toml", tmp_path / "again", progress=False)
+    again = run_text(tmp_path, STUDY)
     pd.testing.assert_frame_equal(_table(out, "mediation__effects"),
-                                  _table(tmp_path / "again", "mediation__effects"))
+                                  _table(again, "mediation__effects"))
     (tmp_path / "t.toml").write_text(STUDY.replace("seed = 11", "seed = 12"), encoding="utf-8")
     run_study(tmp_path / "t.toml", tmp_path / "other", progress=False)
     other = _table(tmp_path / "other", "mediation__effects")

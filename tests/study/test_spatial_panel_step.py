@@ -65,11 +65,10 @@ def test_effects_tests_and_truth_tables(out: Path) -> None:
 
 
 def test_effects_repeat_for_one_seed(out: Path, tmp_path: Path) -> None:
-    (tmp_path / "s.toml").write_text(STUDY, encoding="utf-8")
-    run_study(tmp_path / "s.toml", tmp_path / "again", progress=False)
+    again = run_text(tmp_path, STUDY)
     pd.testing.assert_frame_equal(
         pd.read_parquet(out / "tables" / "spatial_panel__effects.parquet"),
-        pd.read_parquet(tmp_path / "again" / "tables" / "spatial_panel__effects.parquet"))
+        pd.read_parquet(again / "tables" / "spatial_panel__effects.parquet"))
 
 
 def test_unknown_regressor_is_named(tmp_path: Path) -> None:

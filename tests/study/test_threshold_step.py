@@ -72,11 +72,10 @@ def test_truth_table_and_report(out: Path) -> None:
 
 
 def test_bootstrap_repeats_for_one_seed(out: Path, tmp_path: Path) -> None:
-    (tmp_path / "s.toml").write_text(STUDY, encoding="utf-8")
-    run_study(tmp_path / "s.toml", tmp_path / "again", progress=False)
+    again = run_text(tmp_path, STUDY)
     pd.testing.assert_frame_equal(
         pd.read_parquet(out / "tables" / "threshold__tests.parquet"),
-        pd.read_parquet(tmp_path / "again" / "tables" / "threshold__tests.parquet"))
+        pd.read_parquet(again / "tables" / "threshold__tests.parquet"))
 
 
 def test_unknown_column_is_named(tmp_path: Path) -> None:
