@@ -69,7 +69,16 @@ def model_frame(data: object, columns: Sequence[str], *, entity: str | None = No
         raise PanelError(f"{where}: data has repeated ({ename}, {tname}) rows: {dup}")
     cols = list(dict.fromkeys(columns))
     check_values(frame, cols, ename, tname, who=where)
-    out = frame[cols].reset_index()
+    out = carry_extra(frame[cols].reset_index(), frame, data, extra, ename, tname, where)
+    out = out.sort_values([ename, tname], kind="stable").reset_index(drop=True)
+    return out, ename, tname
+
+
+def carry_extra(out: pd.DataFrame, frame: pd.DataFrame, data: object, extra: Sequence[str],
+                ename: str, tname: str, where: str) -> pd.DataFrame:
+    """``out`` (rows in ``frame``'s order) with the ``extra`` columns added: from ``frame``
+    or, for a CityPanel, looked up by city in its city table; missing cells raise
+    :class:`PanelError` naming the rows."""
     for name in extra:
         if name in out.columns:
             continue
@@ -91,8 +100,7 @@ def model_frame(data: object, columns: Sequence[str], *, entity: str | None = No
         if bad.any():
             rows = out.loc[bad, [ename, tname]].head(10).to_records(index=False).tolist()
             raise PanelError(f"{where}: {int(bad.sum())} row(s) have no {name!r}: {rows}")
-    out = out.sort_values([ename, tname], kind="stable").reset_index(drop=True)
-    return out, ename, tname
+    return out
 
 
 def fe_codes(frame: pd.DataFrame, entity: str, time: str, effects: Effects) -> np.ndarray:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from cityres._shared.errors import ArgumentError, DataChangeWarning, PanelError, format_choices
 from cityres.data.modelframe import check_values, indexed_frame
-from cityres.data.panel import CityPanel
+from cityres.econometrics._frame import carry_extra
 
 __all__ = ["AlwaysTreated", "DidData", "did_frame"]
 
@@ -194,17 +194,7 @@ def did_frame(
         raise ArgumentError(f"{where}: the cohort column {cohort!r} is also the outcome or a "
                             "covariate")
     check_values(frame, cols, ename, tname, who=where)
-    out = frame[cols].reset_index()
-    for name in extra:
-        if name in out.columns:
-            continue
-        if name in frame.columns:
-            out[name] = frame[name].to_numpy()
-        elif isinstance(data, CityPanel) and name in data.cities.columns:
-            out[name] = data.cities[name].reindex(out[ename]).to_numpy()
-        else:
-            raise ArgumentError(f"{where}: {name!r} is neither a column of the data nor of the "
-                                "city table")
+    out = carry_extra(frame[cols].reset_index(), frame, data, extra, ename, tname, where)
     periods = out[tname]
     if not pd.api.types.is_integer_dtype(periods):
         as_float = pd.to_numeric(periods, errors="coerce")
