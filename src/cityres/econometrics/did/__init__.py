@@ -10,6 +10,15 @@ period, 0 or missing = never treated, as in R ``did``).
 from __future__ import annotations
 
 from cityres.econometrics.did._data import DidData, did_frame
+from cityres.econometrics.did.callaway import CSAggregate, CSResult, callaway_santanna
 from cityres.econometrics.did.treatment import Treatment, treatment_from_calendar
 
-__all__ = ["DidData", "Treatment", "did_frame", "treatment_from_calendar"]
+__all__ = [
+    "CSAggregate",
+    "CSResult",
+    "DidData",
+    "Treatment",
+    "callaway_santanna",
+    "did_frame",
+    "treatment_from_calendar",
+]
