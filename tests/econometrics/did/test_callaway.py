@@ -167,3 +167,25 @@ def test_bad_input_names_the_cohort_or_argument(mpdta: pd.DataFrame) -> None:
         callaway_santanna(mpdta, "lemp", **kw).aggregate("group", balance_e=1)
     with pytest.raises(ArgumentError, match="n_boot must be an integer >= 99"):
         callaway_santanna(mpdta, "lemp", se="bootstrap", n_boot=10, **kw)
+
+
+def test_dynamic_aggregation_as_an_event_study(mpdta: pd.DataFrame) -> None:
+    block = BLOCKS["analytic_mpdta_nev_dr"]
+    cs = _fit(mpdta, block["call"])
+    es = cs.aggregate("dynamic").to_event_study()
+    ref = {r["egt"]: r for r in block["aggte"]["dynamic"]["estimates"]}
+    coefs = es.coefs.set_index("event_time")
+    for e, r in ref.items():
+        assert coefs.loc[e, "estimate"] == pytest.approx(r["att"], abs=1e-9)
+        assert coefs.loc[e, "std_error"] == pytest.approx(r["se"], abs=1e-9)
+    # covariance from the influence functions: its diagonal is the squared SEs
+    np.testing.assert_allclose(np.sqrt(np.diag(es.cov.to_numpy())),
+                               coefs["std_error"].to_numpy(), rtol=1e-10)
+    assert es.pretrend is not None
+    assert es.pretrend.pvalue == pytest.approx(block["wald_pretest"]["pvalue"], abs=1e-5)
+    assert es.params["ATT"] == pytest.approx(block["aggte"]["dynamic"]["overall_att"],
+                                             abs=1e-9)
+    # units behind each event time: e = 3 only the 2004 cohort (20 counties)
+    assert coefs.loc[3, "nobs"] == 20 and coefs.loc[-3, "nobs"] == 131 + 40
+    with pytest.raises(ArgumentError, match="needs type='dynamic'"):
+        cs.aggregate("group").to_event_study()

@@ -19,115 +19,25 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cityres._shared.errors import ArgumentError, CityresWarning, PanelError, format_choices
+from cityres._shared.errors import ArgumentError, PanelError
 from cityres._shared.rng import Seed, as_seed_sequence
 from cityres.econometrics.did._data import AlwaysTreated, DidData, did_frame
+from cityres.econometrics.did.cs_aggregate import (
+    AggType,
+    CSAggregate,
+    aggregate,
+    check_choice,
+    pointwise_table,
+    reissue,
+)
 
 __all__ = ["CSAggregate", "CSResult", "callaway_santanna"]
 
 Control = Literal["never", "notyet"]
 Method = Literal["dr", "ipw", "reg"]
-AggType = Literal["simple", "dynamic", "group", "calendar"]
 _CONTROLS = {"never": "nevertreated", "notyet": "notyettreated"}
 _METHODS = ("dr", "ipw", "reg")
-_AGG = ("simple", "dynamic", "group", "calendar")
 _SE = ("analytic", "bootstrap")
-_KEY = {"dynamic": "event_time", "group": "group", "calendar": "time"}
-
-
-def _check(value: object, accepted: Sequence[str], argument: str) -> None:
-    if value not in accepted:
-        raise ArgumentError(f"{argument}={value!r}; accepted: {format_choices(accepted)}")
-
-
-def _table(key: str, labels: np.ndarray, att: np.ndarray, se: np.ndarray, crit: float,
-           level: float) -> pd.DataFrame:
-    z = stats.norm.ppf(0.5 + level / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = 2 * stats.norm.sf(np.abs(att / se))
-    return pd.DataFrame({key: labels.astype(np.int64), "att": att, "se": se,
-                         "ci_low": att - crit * se, "ci_high": att + crit * se,
-                         "pvalue": p, "pointwise": crit == z})
-
-
-@dataclass(frozen=True)
-class CSAggregate:
-    """An aggregation of group-time ATTs (``did::aggte``).
-
-    Attributes
-    ----------
-    type : {"simple", "dynamic", "group", "calendar"}
-    overall_att, overall_se : float
-        The overall summary: the simple weighted average; for ``dynamic`` the average over
-        event times e ≥ 0; for ``group`` / ``calendar`` the average of the group / period
-        effects.
-    estimates : pandas.DataFrame
-        Per event time / group / period (column ``event_time``, ``group`` or ``time``):
-        ``att``, ``se``, ``ci_low``, ``ci_high`` (uniform band when bootstrapped with
-        ``cband``, else pointwise), ``pvalue`` (pointwise, normal), ``pointwise``. Empty
-        for ``simple``.
-    level : float
-    se_type : {"analytic", "bootstrap"}
-    critical_value : float
-        The multiplier of ``se`` in the band.
-    nobs, n_units : int
-    dep_var : str
-    """
-
-    type: str
-    overall_att: float
-    overall_se: float
-    estimates: pd.DataFrame
-    level: float
-    se_type: str
-    critical_value: float
-    nobs: int
-    n_units: int
-    dep_var: str
-    balance_e: int | None = None
-
-    @property
-    def params(self) -> pd.Series:
-        """The overall ATT under the name ``ATT`` (for regression tables)."""
-        return pd.Series({"ATT": self.overall_att})
-
-    @property
-    def std_errors(self) -> pd.Series:
-        return pd.Series({"ATT": self.overall_se})
-
-    @property
-    def tstats(self) -> pd.Series:
-        return self.params / self.std_errors
-
-    @property
-    def pvalues(self) -> pd.Series:
-        return pd.Series(2 * stats.norm.sf(np.abs(self.tstats.to_numpy())), index=["ATT"])
-
-    def tidy(self) -> pd.DataFrame:
-        """The overall row (``term`` = ``ATT``) followed by the per-key estimates
-        (``term`` = ``e=…``, ``g=…`` or ``t=…``)."""
-        z = stats.norm.ppf(0.5 + self.level / 2)
-        head = pd.DataFrame({"term": ["ATT"], "att": [self.overall_att],
-                             "se": [self.overall_se],
-                             "ci_low": [self.overall_att - z * self.overall_se],
-                             "ci_high": [self.overall_att + z * self.overall_se],
-                             "pvalue": [float(self.pvalues.iloc[0])]})
-        if self.estimates.empty:
-            return head
-        key = self.estimates.columns[0]
-        prefix = {"event_time": "e", "group": "g", "time": "t"}[key]
-        rest = self.estimates.assign(term=[f"{prefix}={v}" for v in self.estimates[key]])
-        return pd.concat([head, rest[["term", "att", "se", "ci_low", "ci_high", "pvalue"]]],
-                         ignore_index=True)
-
-    def summary(self) -> str:
-        """The overall ATT and the table of estimates as text."""
-        lines = [f"Callaway–Sant'Anna aggregation: {self.type} ({self.se_type} SEs, "
-                 f"{self.level:.0%} bands)",
-                 f"  overall ATT = {self.overall_att:.5f} (SE {self.overall_se:.5f})"]
-        if not self.estimates.empty:
-            lines.append(self.estimates.to_string(index=False, float_format="%.5f"))
-        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -176,6 +86,7 @@ class CSResult:
     base_period: str
     anticipation: int
     dep_var: str
+    periods: tuple[int, int]
     n_boot: int
     seed_entropy: int | None
     notes: tuple[str, ...] = ()
@@ -204,38 +115,7 @@ class CSResult:
             With standard errors from the influence functions (analytic) or the same
             multiplier bootstrap as the fit (seeded from the fit's seed and ``type``).
         """
-        _check(type, _AGG, "type")
-        if type != "dynamic" and (balance_e is not None or np.isfinite(min_e)
-                                  or np.isfinite(max_e)):
-            raise ArgumentError("balance_e, min_e and max_e apply to type='dynamic' only; "
-                                f"got type={type!r}")
-        from moderndid import aggte
-
-        boot = self.se_type == "bootstrap"
-        state = None
-        if boot:
-            seq = np.random.SeedSequence(self.seed_entropy, spawn_key=(1, _AGG.index(type)))
-            state = int(seq.generate_state(1)[0])
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            agg = aggte(self._fit, type=type, balance_e=balance_e, min_e=min_e, max_e=max_e,
-                        boot=boot, biters=self.n_boot if boot else None, cband=boot,
-                        alp=1 - self.level, random_state=state)
-        _reissue(caught, "aggregate")
-        z = float(stats.norm.ppf(0.5 + self.level / 2))
-        if type == "simple" or agg.event_times is None:
-            est = pd.DataFrame()
-            crit = z
-        else:
-            cv = agg.critical_values
-            crit = float(np.asarray(cv).ravel()[0]) if cv is not None else z
-            est = _table(_KEY[type], np.asarray(agg.event_times),
-                         np.asarray(agg.att_by_event, dtype=float),
-                         np.asarray(agg.se_by_event, dtype=float), crit, self.level)
-        return CSAggregate(type=type, overall_att=float(agg.overall_att),
-                           overall_se=float(agg.overall_se), estimates=est, level=self.level,
-                           se_type=self.se_type, critical_value=crit, nobs=self.nobs,
-                           n_units=self.n_units, dep_var=self.dep_var, balance_e=balance_e)
+        return aggregate(self, type, balance_e=balance_e, min_e=min_e, max_e=max_e)
 
     def tidy(self) -> pd.DataFrame:
         """The group-time ATTs (a copy of :attr:`att_gt`)."""
@@ -255,18 +135,6 @@ class CSResult:
                          f"p = {self.pretest_pvalue:.4f}")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
-
-
-def _reissue(caught: list[warnings.WarningMessage], where: str) -> list[str]:
-    """Re-raise moderndid's warnings as cityres warnings (prefixed) and return them."""
-    out = []
-    for w in caught:
-        text = " ".join(str(w.message).split())
-        if "simultaneous confidence band" in text:
-            continue
-        out.append(f"callaway_santanna ({where}): {text}")
-        warnings.warn(out[-1], CityresWarning, stacklevel=3)
-    return out
 
 
 def _check_controls(d: DidData, control: str, anticipation: int) -> None:
@@ -390,10 +258,10 @@ def callaway_santanna(
     >>> round(cs.aggregate("simple").overall_att, 3) > 0
     True
     """
-    _check(control, tuple(_CONTROLS), "control")
-    _check(method, _METHODS, "method")
-    _check(se, _SE, "se")
-    _check(base_period, ("varying", "universal"), "base_period")
+    check_choice(control, tuple(_CONTROLS), "control")
+    check_choice(method, _METHODS, "method")
+    check_choice(se, _SE, "se")
+    check_choice(base_period, ("varying", "universal"), "base_period")
     if always_treated == "keep":
         raise ArgumentError("callaway_santanna: always_treated='keep' is not possible (an "
                             "always-treated unit is never a valid comparison); use 'error' "
@@ -427,11 +295,11 @@ def callaway_santanna(
                      base_period=base_period, anticipation=anticipation,
                      random_state=int(np.random.SeedSequence(entropy, spawn_key=(0,))
                                       .generate_state(1)[0]) if boot else None)
-    notes = list(d.notes) + _reissue(caught, "att_gt")
+    notes = list(d.notes) + reissue(caught, "att_gt")
     groups = np.asarray(fit.groups, dtype=np.int64)
     times = np.asarray(fit.times, dtype=np.int64)
     crit = float(fit.critical_value) if boot else float(stats.norm.ppf(0.5 + level / 2))
-    table = _table("group", groups, np.asarray(fit.att_gt, dtype=float),
+    table = pointwise_table("group", groups, np.asarray(fit.att_gt, dtype=float),
                    np.asarray(fit.se_gt, dtype=float), crit, level)
     table.insert(1, "time", times)
     table.insert(2, "event_time", times - groups)
@@ -443,5 +311,6 @@ def callaway_santanna(
                     se_type=se, level=level, critical_value=crit, pretest_stat=stat,
                     pretest_pvalue=pval, nobs=len(frame), n_units=len(uniques),
                     cohort_sizes=sizes, base_period=base_period, anticipation=anticipation,
-                    dep_var=y, n_boot=n_boot if boot else 0,
+                    dep_var=y, periods=(int(d.periods[0]), int(d.periods[-1])),
+                    n_boot=n_boot if boot else 0,
                     seed_entropy=entropy if boot else None, notes=tuple(notes), _fit=fit)
