@@ -11,14 +11,26 @@ from __future__ import annotations
 
 from cityres.econometrics.did._data import DidData, did_frame
 from cityres.econometrics.did.callaway import CSAggregate, CSResult, callaway_santanna
+from cityres.econometrics.did.did2s import did2s, did2s_event_study
+from cityres.econometrics.did.eventstudy import event_study
+from cityres.econometrics.did.results import ATTResult, EventStudyResult
+from cityres.econometrics.did.sunab import sun_abraham
 from cityres.econometrics.did.treatment import Treatment, treatment_from_calendar
+from cityres.econometrics.did.twfe import did_twfe
 
 __all__ = [
+    "ATTResult",
     "CSAggregate",
     "CSResult",
     "DidData",
+    "EventStudyResult",
     "Treatment",
     "callaway_santanna",
+    "did2s",
+    "did2s_event_study",
     "did_frame",
+    "did_twfe",
+    "event_study",
+    "sun_abraham",
     "treatment_from_calendar",
 ]
