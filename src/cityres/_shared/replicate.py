@@ -11,6 +11,7 @@ a distributed engine, plug in with :func:`register_backend`.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -90,7 +91,10 @@ def _processes(
     size = max(1, min(64, len(indices) // (4 * n_jobs) or 1))
     chunks = [list(indices[k : k + size]) for k in range(0, len(indices), size)]
     out: list[Any] = []
-    with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+    # forkserver, not fork: forking a parent whose libraries run threads (pyfixest's
+    # numba / joblib pools, OpenMP) can deadlock the children
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
         for chunk, result in zip(chunks, pool.map(task.chunk, chunks), strict=True):
             out.extend(result)
             advance(len(chunk))
