@@ -10,27 +10,34 @@ period, 0 or missing = never treated, as in R ``did``).
 from __future__ import annotations
 
 from cityres.econometrics.did._data import DidData, did_frame
+from cityres.econometrics.did.bacon import BACON_TYPES, BaconResult, bacon
 from cityres.econometrics.did.callaway import CSAggregate, CSResult, callaway_santanna
 from cityres.econometrics.did.did2s import did2s, did2s_event_study
 from cityres.econometrics.did.eventstudy import event_study
+from cityres.econometrics.did.placebo import PlaceboResult, placebo
 from cityres.econometrics.did.results import ATTResult, EventStudyResult
 from cityres.econometrics.did.sunab import sun_abraham
 from cityres.econometrics.did.treatment import Treatment, treatment_from_calendar
 from cityres.econometrics.did.twfe import did_twfe
 
 __all__ = [
+    "BACON_TYPES",
     "ATTResult",
+    "BaconResult",
     "CSAggregate",
     "CSResult",
     "DidData",
     "EventStudyResult",
+    "PlaceboResult",
     "Treatment",
+    "bacon",
     "callaway_santanna",
     "did2s",
     "did2s_event_study",
     "did_frame",
     "did_twfe",
     "event_study",
+    "placebo",
     "sun_abraham",
     "treatment_from_calendar",
 ]
