@@ -98,3 +98,40 @@ def test_bad_step_arguments(tmp_path: Path) -> None:
     demo = STUDY.replace('programme = "broadband_china"', 'programme = "ecommerce_demo_city"')
     with pytest.raises(Exception, match="treated at or before the first period 2011"):
         run_text(tmp_path, demo)
+
+
+DIAG = """\
+[study]
+seed = 5
+
+[data]
+dataset = "yrd_sim"
+
+[[steps]]
+id = "diag"
+step = "did_diagnostics"
+y = "de_latent"
+cohort = "cohort_broadband"
+placebo = 99
+"""
+
+
+def test_diagnostics_step_bacon_and_placebo(tmp_path: Path) -> None:
+    from cityres.econometrics.did import bacon
+
+    out = run_text(tmp_path, DIAG)
+    comps = pd.read_csv(out / "tables" / "diag__bacon.csv")
+    direct = bacon(datasets.load("yrd_sim"), "de_latent", cohort="cohort_broadband")
+    assert comps["weight"].sum() == pytest.approx(1.0, abs=1e-12)
+    assert (comps["weight"] * comps["estimate"]).sum() == pytest.approx(direct.twfe, abs=1e-10)
+    plc = pd.read_csv(out / "tables" / "diag__placebo.csv").set_index("mode")
+    assert list(plc.index) == ["units", "years"] and (plc["n"] == 99).all()
+    assert plc.loc["units", "p"] <= 0.05  # the simulated effect is real
+    for key in ("bacon", "placebo_units", "placebo_years"):
+        assert (out / "figures" / f"diag__{key}.en.png").exists()
+    (tmp_path / "again").mkdir()
+    again = run_text(tmp_path / "again", DIAG)  # same study seed → same placebo draws
+    pd.testing.assert_frame_equal(plc, pd.read_csv(again / "tables" / "diag__placebo.csv")
+                                  .set_index("mode"))
+    with pytest.raises(ArgumentError, match=r"modes=.*accepted"):
+        run_text(tmp_path, DIAG + 'modes = ["cities"]\n')

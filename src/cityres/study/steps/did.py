@@ -157,7 +157,9 @@ def run(ctx: StepContext, p: DidParams) -> StepResult:
     def make(lang: Lang) -> Any:
         return event_study_plot(list(dynamic.values()), truth=truth,
                                 labels=[ESTIMATORS[e] for e in dynamic], lang=lang,
-                                simulated=ctx.simulated, ylabel=ylab)
+                                simulated=ctx.simulated, ylabel=ylab,
+                                title=Text(f"事件研究：{spec.name.zh}",
+                                           f"Event study: {spec.name.en}"))
 
     figures = (FigureOut("event_study", make, Text(
         f"{spec.name.zh}对{ylab.zh}的动态效应（事件研究）",
