@@ -15,7 +15,9 @@ from cityres.econometrics.did.callaway import CSAggregate, CSResult, callaway_sa
 from cityres.econometrics.did.did2s import did2s, did2s_event_study
 from cityres.econometrics.did.eventstudy import event_study
 from cityres.econometrics.did.placebo import PlaceboResult, placebo
+from cityres.econometrics.did.psm import PSMDIDResult, psm_did
 from cityres.econometrics.did.results import ATTResult, EventStudyResult
+from cityres.econometrics.did.spatial import SpatialDIDResult, spatial_did
 from cityres.econometrics.did.sunab import sun_abraham
 from cityres.econometrics.did.treatment import Treatment, treatment_from_calendar
 from cityres.econometrics.did.twfe import did_twfe
@@ -28,7 +30,9 @@ __all__ = [
     "CSResult",
     "DidData",
     "EventStudyResult",
+    "PSMDIDResult",
     "PlaceboResult",
+    "SpatialDIDResult",
     "Treatment",
     "bacon",
     "callaway_santanna",
@@ -38,6 +42,8 @@ __all__ = [
     "did_twfe",
     "event_study",
     "placebo",
+    "psm_did",
+    "spatial_did",
     "sun_abraham",
     "treatment_from_calendar",
 ]
