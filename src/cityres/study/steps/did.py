@@ -220,13 +220,15 @@ def _event_table(ctx: StepContext, p: DidParams, dynamic: dict[str, EventStudyRe
            "event_time": Text("相对采纳年份 e", "Event time e")}
     display = plain_table(shown, labels=lab, digits=p.digits, simulated=ctx.simulated,
                           notes=[*notes, how, Text(
-                              "e = 年份 − 采纳年份；“≤”“≥”为合并的端点；参照期（−1）"
+                              "e = 年份 − 采纳年份；“≤”“≥”为回归估计量合并的端点（"
+                              "Callaway–Sant'Anna 在端点处为该单一年份的效应）；参照期（−1）"
                               "的估计值固定为 0（Callaway–Sant'Anna 无参照期：处理前各期"
                               "为相邻年份的差分）。",
-                              "e = year − adoption year; ≤ / ≥ mark binned endpoints; "
-                              "the reference period (−1) is 0 by construction "
-                              "(Callaway–Sant'Anna has none: its pre-periods are "
-                              "year-on-year differences).")])
+                              "e = year − adoption year; ≤ / ≥ mark the endpoints the "
+                              "regression estimators bin (Callaway–Sant'Anna reports the "
+                              "single event time there); the reference period (−1) is 0 "
+                              "by construction (Callaway–Sant'Anna has none: its "
+                              "pre-periods are year-on-year differences).")])
     return TableOut("event_study", data, display,
                     Text("事件研究：各相对年份的处理效应", "Event study: effects by event time"),
                     ctx.source, how)
