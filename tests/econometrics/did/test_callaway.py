@@ -189,3 +189,19 @@ def test_dynamic_aggregation_as_an_event_study(mpdta: pd.DataFrame) -> None:
     assert coefs.loc[3, "nobs"] == 20 and coefs.loc[-3, "nobs"] == 131 + 40
     with pytest.raises(ArgumentError, match="needs type='dynamic'"):
         cs.aggregate("group").to_event_study()
+
+
+def test_universal_base_period_marks_the_reference(mpdta: pd.DataFrame) -> None:
+    """With base_period="universal" e = −1 is the omitted base: the pre-test counts only
+    the estimated pre-treatment cells (its p-value equals the varying-base one, as in R
+    did: the same restrictions in another parametrisation) and the event study marks −1
+    as the reference."""
+    call = {"xformla": "~1", "control_group": "nevertreated", "est_method": "dr"}
+    uni = _fit(mpdta, call, base_period="universal")
+    es = uni.aggregate("dynamic").to_event_study()
+    assert es.references == (-1,)
+    assert "rel::-1" not in es.cov.index and len(es.cov) == len(es.coefs) - 1
+    assert es.pretrend is not None and es.pretrend.df_num == 5  # 2006: e=-3,-2; 2007: -4..-2
+    np.testing.assert_allclose(np.sqrt(np.diag(es.cov.to_numpy())),
+                               es.coefs.loc[~es.coefs["is_reference"], "std_error"],
+                               rtol=1e-10)

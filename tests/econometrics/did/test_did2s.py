@@ -157,3 +157,12 @@ def test_bad_input(panel: cityres.data.CityPanel) -> None:
     with pytest.raises(ArgumentError, match=r"ref=3.*not in the event window -2 to 2"):
         did2s_event_study(panel, "de_latent", cohort="cohort_broadband", leads=2, lags=2,
                           ref=3)
+
+
+def test_units_with_one_untreated_period_are_named() -> None:
+    """pyfixest 0.60's first stage drops singleton unit effects and then fails with a
+    shape error (pyfixest issue #1244); cityres names the units first."""
+    d = cityres.datasets.load("yrd_sim").data.reset_index()
+    d.loc[d["city"] == "310000", "cohort_broadband"] = 2012
+    with pytest.raises(PanelError, match=r"fewer than two untreated .* 310000 \(1\)"):
+        did2s(d, "de_latent", cohort="cohort_broadband", entity="city", time="year")

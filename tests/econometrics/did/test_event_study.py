@@ -134,6 +134,7 @@ def test_pretrend_by_hand(panel: cityres.data.CityPanel) -> None:
     assert "rel::≤-4" in es.pretrend.hypothesis
 
 
+@pytest.mark.filterwarnings("ignore:event_study. no never-treated")
 def test_two_references_without_never_treated(panel: cityres.data.CityPanel) -> None:
     d = panel.data.reset_index()
     treated = d[d["cohort_broadband"] > 0]
@@ -209,3 +210,18 @@ def test_bad_data(panel: cityres.data.CityPanel) -> None:
     with pytest.raises(ArgumentError, match="no treated unit is observed before its adoption"):
         event_study(d, "de_latent", cohort="g", entity="city", time="year",
                     always_treated="keep")
+
+
+def test_no_never_treated_warns_that_binning_identifies() -> None:
+    """Without never-treated units the endpoints' constant-effect restriction identifies
+    the event study (Schmidheiny & Siegloch 2023): a warning and a note say so."""
+    import cityres
+    from cityres._shared.errors import CityresWarning
+    from cityres.econometrics.did import event_study as _es
+
+    d = cityres.datasets.load("yrd_sim").data.reset_index()
+    treated = d[d["cohort_broadband"] > 0]
+    with pytest.warns(CityresWarning, match="no never-treated unit"):
+        es = _es(treated, "de_latent", cohort="cohort_broadband", entity="city",
+                 time="year", leads=3, lags=4)
+    assert any("binned endpoints" in n for n in es.notes)

@@ -67,9 +67,11 @@ class CSAggregate:
     ----------
     type : {"simple", "dynamic", "group", "calendar"}
     overall_att, overall_se : float
-        The overall summary: the simple weighted average; for ``dynamic`` the average over
-        event times e ≥ 0; for ``group`` / ``calendar`` the average of the group / period
-        effects.
+        The overall summary: for ``simple`` the cohort-size-weighted average of all
+        post-treatment ATT(g, t); for ``dynamic`` the plain average over event times
+        e ≥ 0; for ``group`` the average of the group effects weighted by cohort size;
+        for ``calendar`` the plain average of the post-treatment period effects (as R
+        ``did::aggte``).
     estimates : pandas.DataFrame
         Per event time / group / period (column ``event_time``, ``group`` or ``time``):
         ``att``, ``se``, ``ci_low``, ``ci_high`` (uniform band when bootstrapped with
@@ -144,22 +146,25 @@ class CSAggregate:
             raise ArgumentError(f"to_event_study needs type='dynamic'; this is {self.type!r}")
         est = self.estimates
         e = est["event_time"].to_numpy(dtype=np.int64)
+        # base_period="universal": e = −1 is the omitted base (ATT 0, no SE)
+        ref = ~np.isfinite(est["se"].to_numpy(dtype=float))
         coefs = coef_table(e.tolist(), [str(v) for v in e], est["att"].tolist(),
                            est["se"].tolist(),
-                           self._cell_sizes(e), [False] * len(e), [False] * len(e),
+                           self._cell_sizes(e), [False] * len(e), ref.tolist(),
                            df=math.inf, level=self.level)
         if not est["pointwise"].all():  # uniform (sup-t) band from the bootstrap
             band = est.set_index("event_time").loc[coefs["event_time"]]
             coefs["ci_low"] = band["ci_low"].to_numpy()
             coefs["ci_high"] = band["ci_high"].to_numpy()
-        terms = list(coefs["term"])
         if self.influence is not None:
             inf = np.asarray(self.influence, dtype=float)
             cov = inf.T @ inf / inf.shape[0] ** 2
         else:
             cov = np.diag(est["se"].to_numpy(dtype=float) ** 2)
-        order = np.argsort(e, kind="stable")
-        cov = cov[np.ix_(order, order)]
+        keep = np.argsort(e, kind="stable")
+        keep = keep[~ref[keep]]
+        cov = cov[np.ix_(keep, keep)]
+        terms = list(coefs.loc[~coefs["is_reference"], "term"])
         overall = pd.DataFrame({"term": ["ATT"], "estimate": [self.overall_att],
                                 "std_error": [self.overall_se],
                                 "tstat": [self.tstats.iloc[0]],
@@ -223,7 +228,8 @@ def aggregate(fit: CSResult, type: AggType, *, balance_e: int | None = None,
                               np.asarray(agg.se_by_event, dtype=float), crit, fit.level)
     pre = None
     if math.isfinite(fit.pretest_stat):
-        n_pre = int((fit.att_gt["event_time"] < 0).sum())
+        pre_cells = fit.att_gt[fit.att_gt["event_time"] < 0]
+        n_pre = int(np.isfinite(pre_cells["se"].to_numpy(dtype=float)).sum())
         pre = WaldTest(stat=fit.pretest_stat / max(n_pre, 1), df_num=n_pre,
                        df_denom=math.inf, pvalue=fit.pretest_pvalue, chi2=fit.pretest_stat,
                        hypothesis="every pre-treatment ATT(g,t) = 0")

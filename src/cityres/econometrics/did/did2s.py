@@ -52,6 +52,15 @@ def _frame(data: object, y: str, cohort: str, entity: str | None, time: str | No
                          "first stage cannot estimate their period effect (every unit has "
                          "adopted by then); restrict the data to earlier periods or add "
                          "never-treated units")
+    per_unit = pd.Series(~tr).groupby(d.frame[d.entity].to_numpy()).sum()
+    thin = per_unit[per_unit.to_numpy() < 2]
+    if len(thin):
+        listed = ", ".join(f"{u} ({int(n)})" for u, n in thin.head(20).items())
+        raise PanelError(f"{where}: {len(thin)} unit(s) have fewer than two untreated "
+                         f"observations (count in brackets): {listed}; pyfixest's first stage "
+                         "drops such singleton unit effects and then fails (pyfixest issue "
+                         "#1244). Drop these units (e.g. always_treated='drop' for cohorts "
+                         "at the first period) or use callaway_santanna / sun_abraham")
     return d
 
 

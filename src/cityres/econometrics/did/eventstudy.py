@@ -8,6 +8,7 @@ two-stage estimators); :func:`event_study` fits them by :func:`cityres.econometr
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -15,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from cityres._shared.errors import ArgumentError, ArgumentTypeError, format_choices
+from cityres._shared.errors import ArgumentError, ArgumentTypeError, CityresWarning, format_choices
 from cityres.econometrics.did._data import AlwaysTreated, DidData, did_frame
 from cityres.econometrics.did.results import (
     EventStudyResult,
@@ -292,6 +293,14 @@ def event_study(data: object, y: str, *, cohort: str, entity: str | None = None,
             "is not identified with one reference period (relative time and calendar time "
             f"are collinear with the unit effects); pass two, e.g. ref=(-1, {des.e_min}), "
             "or use bin='endpoints'")
+    notes = list(d.notes)
+    if d.n_never == 0 and bin == "endpoints":
+        msg = (f"{where}: no never-treated unit: the effects are identified only by the "
+               f"binned endpoints (constant effects at or before {des.lo} and at or after "
+               f"{des.hi}); estimates near the window's ends can be far off if that is "
+               "wrong (Schmidheiny & Siegloch 2023)")
+        warnings.warn(msg, CityresWarning, stacklevel=2)
+        notes.append(msg)
     frame = d.frame.copy()
     names = des.names(list(frame.columns))
     for col, values in des.columns(names).items():
@@ -299,7 +308,7 @@ def event_study(data: object, y: str, *, cohort: str, entity: str | None = None,
     formula = f"{y} ~ " + " + ".join([*names.values(), *d.covariates])
     fe = fit_fe(formula, frame, entity=d.entity, time=d.time, vcov=vcov, cluster=cluster)
     return from_cells(fe, des, names, estimator="TWFE event study", level=level,
-                      control=_control_words(d), notes=d.notes, n_units=fe.n_entities)
+                      control=_control_words(d), notes=tuple(notes), n_units=fe.n_entities)
 
 
 def _control_words(d: DidData) -> str:

@@ -184,8 +184,8 @@ def placebo(
         Draw ``i`` uses child ``i`` of ``SeedSequence(seed)``.
     backend : {"serial", "processes"} or a registered backend
         The draws are identical on every backend. With ``"processes"`` a callable
-        estimator that runs pyfixest (e.g. :func:`fit_fe`) can hang in the forked workers
-        once pyfixest has run in the parent; use ``"serial"`` for such callables.
+        estimator must be importable (a module-level function): the workers start from
+        a fork server.
     n_jobs : int, optional
         Worker processes for ``backend="processes"``.
 
