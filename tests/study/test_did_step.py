@@ -135,3 +135,9 @@ def test_diagnostics_step_bacon_and_placebo(tmp_path: Path) -> None:
                                   .set_index("mode"))
     with pytest.raises(ArgumentError, match=r"modes=.*accepted"):
         run_text(tmp_path, DIAG + 'modes = ["cities"]\n')
+
+
+def test_groups_table_counts_the_comparison_groups(out: Path) -> None:
+    g = pd.read_csv(out / "tables" / "bb__groups.csv").set_index("period")
+    assert g.loc[2013].tolist() == [0, 18, 23] and g.loc[2016].tolist() == [18, 0, 23]
+    assert (g.sum(axis=1) == 41).all()

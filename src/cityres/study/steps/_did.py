@@ -157,6 +157,29 @@ def treatment_table(ctx: StepContext, spec: TreatmentSpec, notes: list[Text]
                     ctx.source)
 
 
+def groups_table(ctx: StepContext, spec: TreatmentSpec, notes: list[Text]) -> TableOut | None:
+    """Per year the cities already treated, not yet treated and never treated (the
+    comparison groups of the estimators), for calendar treatments."""
+    if spec.treatment is None:
+        return None
+    groups = spec.treatment.groups()
+    shown = groups.set_index("period")
+    shown.index.name = "year"
+    labels = {"treated": Text("已处理", "Treated"),
+              "not_yet_treated": Text("尚未处理", "Not yet treated"),
+              "never_treated": Text("从未处理", "Never treated"),
+              "year": Text("年份", "Year")}
+    return TableOut("groups", groups, plain_table(
+        shown, labels=labels, digits=0, simulated=ctx.simulated, notes=[*notes, Text(
+            "“尚未处理”城市在入选前可作对照（Callaway–Sant'Anna control = \"notyet\"）；"
+            "“从未处理”城市在整个样本期内都是对照。",
+            "Not-yet-treated cities can serve as controls before they adopt "
+            "(Callaway–Sant'Anna control = \"notyet\"); never-treated cities are controls "
+            "throughout.")]),
+        Text("各年处理组与对照组的城市数", "Treated and comparison cities by year"),
+        ctx.source)
+
+
 def true_att(ctx: StepContext, spec: TreatmentSpec, y: str) -> dict[int, float] | None:
     """yrd_sim's true ATT(e) for the programme and outcome, when the study runs on the
     bundled panel and the cohorts are the simulator's; else None."""

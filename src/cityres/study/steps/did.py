@@ -33,6 +33,7 @@ from cityres.study.steps._did import (
     DID_LABELS,
     TreatmentSpec,
     average_true_att,
+    groups_table,
     resolve_treatment,
     treatment_table,
     true_att,
@@ -128,9 +129,9 @@ def run(ctx: StepContext, p: DidParams) -> StepResult:
                "by city (influence-function SEs for Callaway–Sant'Anna); event-window "
                "endpoints binned, reference period the year before adoption.")
     tables: list[TableOut] = []
-    tab = treatment_table(ctx, spec, notes)
-    if tab is not None:
-        tables.append(tab)
+    for tab in (treatment_table(ctx, spec, notes), groups_table(ctx, spec, notes)):
+        if tab is not None:
+            tables.append(tab)
     truth = true_att(ctx, spec, p.y)
     names = [ESTIMATORS[e] for e in static]
     rows: dict[str, list[Any]] = {}
