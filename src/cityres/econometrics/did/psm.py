@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from cityres._shared.errors import ArgumentError, PanelError, format_choices
-from cityres.data.modelframe import indexed_frame
+from cityres.data.modelframe import check_values, indexed_frame
 from cityres.econometrics._frame import check_regressors
 from cityres.econometrics.did._balance import SdDenominator
 from cityres.econometrics.did._data import did_frame
@@ -176,17 +176,8 @@ def _pre_means(data: object, entity: str | None, time: str | None, covariates: l
     flat = raw[covariates].reset_index()
     flat[tname] = pd.to_numeric(flat[tname]).astype(np.int64)
     flat = flat[flat[ename].isin(units) & flat[tname].isin(pre)]
-    bad_type = [c for c in covariates if not pd.api.types.is_numeric_dtype(flat[c])]
-    if bad_type:
-        raise PanelError(f"psm_did: covariates {bad_type} are not numeric")
-    vals = flat[covariates].to_numpy(dtype=np.float64)
-    r, c = np.nonzero(~np.isfinite(vals))
-    if r.size:
-        cells = "; ".join(f"{ename} {flat[ename].iloc[i]}, {tname} {flat[tname].iloc[i]}, "
-                          f"column {covariates[j]!r}" for i, j in zip(r[:20], c[:20],
-                                                                      strict=True))
-        raise PanelError(f"psm_did: {r.size} missing or non-finite covariate value(s) in the "
-                         f"pre-treatment period(s) {list(pre)}: {cells}")
+    check_values(flat.set_index([ename, tname]), covariates, ename, tname,
+                 who=f"psm_did's propensity model (pre-treatment period(s) {list(pre)})")
     means = flat.groupby(ename, sort=True)[covariates].mean()
     return means.reindex(units)
 
