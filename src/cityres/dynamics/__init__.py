@@ -1,0 +1,14 @@
+"""Regional dynamics and disparities: σ, β (absolute, conditional, spatial) and club
+convergence, kernel-density evolution, classic and spatial Markov chains, Dagum Gini and
+Theil decompositions.
+
+Every function takes a :class:`cityres.data.CityPanel` or a DataFrame indexed by
+(city, year) and reads it through :func:`wide_frame` (one indicator as a balanced city ×
+year matrix, nothing dropped or filled).
+"""
+
+from __future__ import annotations
+
+from cityres.dynamics._data import Wide, city_groups, wide_frame
+
+__all__ = ["Wide", "city_groups", "wide_frame"]
