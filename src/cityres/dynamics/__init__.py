@@ -10,5 +10,17 @@ year matrix, nothing dropped or filled).
 from __future__ import annotations
 
 from cityres.dynamics._data import Wide, city_groups, wide_frame
+from cityres.dynamics.dagum import DagumDecomposition, DagumResult, dagum, dagum_gini
+from cityres.dynamics.theil import TheilResult, theil
 
-__all__ = ["Wide", "city_groups", "wide_frame"]
+__all__ = [
+    "DagumDecomposition",
+    "DagumResult",
+    "TheilResult",
+    "Wide",
+    "city_groups",
+    "dagum",
+    "dagum_gini",
+    "theil",
+    "wide_frame",
+]
