@@ -10,17 +10,23 @@ year matrix, nothing dropped or filled).
 from __future__ import annotations
 
 from cityres.dynamics._data import Wide, city_groups, wide_frame
+from cityres.dynamics.beta import BetaResult, beta_convergence
 from cityres.dynamics.dagum import DagumDecomposition, DagumResult, dagum, dagum_gini
+from cityres.dynamics.sigma import SigmaResult, sigma
 from cityres.dynamics.theil import TheilResult, theil
 
 __all__ = [
+    "BetaResult",
     "DagumDecomposition",
     "DagumResult",
+    "SigmaResult",
     "TheilResult",
     "Wide",
+    "beta_convergence",
     "city_groups",
     "dagum",
     "dagum_gini",
+    "sigma",
     "theil",
     "wide_frame",
 ]
