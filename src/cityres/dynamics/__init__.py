@@ -11,21 +11,26 @@ from __future__ import annotations
 
 from cityres.dynamics._data import Wide, city_groups, wide_frame
 from cityres.dynamics.beta import BetaResult, beta_convergence
+from cityres.dynamics.club import ClubResult, LogTResult, clubs, log_t
 from cityres.dynamics.dagum import DagumDecomposition, DagumResult, dagum, dagum_gini
 from cityres.dynamics.sigma import SigmaResult, sigma
 from cityres.dynamics.theil import TheilResult, theil
 
 __all__ = [
     "BetaResult",
+    "ClubResult",
     "DagumDecomposition",
     "DagumResult",
+    "LogTResult",
     "SigmaResult",
     "TheilResult",
     "Wide",
     "beta_convergence",
     "city_groups",
+    "clubs",
     "dagum",
     "dagum_gini",
+    "log_t",
     "sigma",
     "theil",
     "wide_frame",
