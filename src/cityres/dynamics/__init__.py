@@ -13,6 +13,8 @@ from cityres.dynamics._data import Wide, city_groups, wide_frame
 from cityres.dynamics.beta import BetaResult, beta_convergence
 from cityres.dynamics.club import ClubResult, LogTResult, clubs, log_t
 from cityres.dynamics.dagum import DagumDecomposition, DagumResult, dagum, dagum_gini
+from cityres.dynamics.kde import DensityResult, density
+from cityres.dynamics.markov import MarkovResult, markov
 from cityres.dynamics.sigma import SigmaResult, sigma
 from cityres.dynamics.theil import TheilResult, theil
 
@@ -21,7 +23,9 @@ __all__ = [
     "ClubResult",
     "DagumDecomposition",
     "DagumResult",
+    "DensityResult",
     "LogTResult",
+    "MarkovResult",
     "SigmaResult",
     "TheilResult",
     "Wide",
@@ -30,7 +34,9 @@ __all__ = [
     "clubs",
     "dagum",
     "dagum_gini",
+    "density",
     "log_t",
+    "markov",
     "sigma",
     "theil",
     "wide_frame",
