@@ -130,7 +130,7 @@ def density_ridgeline(result: Any, *, lang: Lang = "zh", simulated: bool = False
         axes[0].set_ylabel(_LABELS["year"].get(lang))
         name = as_text(x_label, lang) or str(result.column)
         fig.suptitle(as_text(title, lang) or _LABELS["ridge"].format(x=name).get(lang),
-                     x=0.02, horizontalalignment="left", fontsize=11)
+                     x=0.02, horizontalalignment="left", fontsize=11, wrap=True)
         fig.draw_without_rendering()
     return fig
 
@@ -194,7 +194,7 @@ def density_3d(result: Any, *, lang: Lang = "zh", simulated: bool = False,
                 ax.set_title(_group_name(g, lang, labels), fontsize=10)
         name = as_text(x_label, lang) or str(result.column)
         fig.suptitle(as_text(title, lang) or _LABELS["surface"].format(x=name).get(lang),
-                     x=0.02, horizontalalignment="left", fontsize=11)
+                     x=0.02, horizontalalignment="left", fontsize=11, wrap=True)
         fig.draw_without_rendering()
     return fig
 

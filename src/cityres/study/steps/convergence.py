@@ -12,7 +12,7 @@ import pandas as pd
 from cityres._shared.errors import ArgumentError, format_choices
 from cityres.dynamics.beta import BetaResult, beta_convergence
 from cityres.dynamics.sigma import MEASURES, sigma
-from cityres.report.i18n import Lang, Text
+from cityres.report.i18n import COMMON, Lang, Text
 from cityres.report.tables import plain_table, regression_table
 from cityres.study.registry import (
     FigureOut,
@@ -184,7 +184,8 @@ def run(ctx: StepContext, p: ConvergenceParams) -> StepResult:
     cs = fits[len(kinds) - 1][1]
 
     def make_sigma(lang: Lang) -> Any:
-        return sigma_plot(sres, lang=lang, simulated=ctx.simulated, y_label=ylab)
+        return sigma_plot(sres, lang=lang, simulated=ctx.simulated, y_label=ylab,
+                          group_labels={**COMMON, **ctx.labels})
 
     def make_beta(lang: Lang) -> Any:
         return beta_scatter(cs, lang=lang, simulated=ctx.simulated, y_label=ylab)
