@@ -9,7 +9,7 @@
   ``de_latent``, 4 nearest neighbours, k = 5 pooled classes): ``cityres.dynamics.markov(...,
   classes="pooled")`` against ``giddy.markov.Spatial_Markov(fixed=True)`` on the same
   arrays (the transition counts are compared).
-* Dagum Gini decomposition of ``de_latent`` by lattice province, every year: cityres's
+* Dagum Gini decomposition of ``gdp_pc`` (positive) by lattice province, every year: cityres's
   sorted-cumulative-sum algorithm against the O(n²) pairwise definition in numpy (the
   overall G is compared). Theil T by group against ``inequality.theil.TheilD``.
 
@@ -103,20 +103,20 @@ def bench_dagum(repeat: int, n: int) -> None:
 
     panel = cityres.datasets.simulate(n, seed=1).to_panel()
     print(f"Dagum and Theil by province, lattice of {n} units, every year")
-    t, res = best_of(lambda: dagum(panel, "de_latent", group="province"), repeat)
+    t, res = best_of(lambda: dagum(panel, "gdp_pc", group="province"), repeat)
     row("cityres.dynamics.dagum", t, f"G(first year) = {res.overall['G'].iloc[0]:.6f}")
-    y = wide_frame(panel, "de_latent").array[:, 0]
+    y = wide_frame(panel, "gdp_pc").array[:, 0]
 
     def brute() -> float:
         return float(np.abs(y[:, None] - y[None, :]).sum() / (2 * y.size ** 2 * y.mean()))
 
     t, g = best_of(brute, repeat)
     row("O(n²) definition, first year only", t, f"G = {g:.6f}")
-    t, th = best_of(lambda: theil(panel, "de_latent", group="province"), repeat)
+    t, th = best_of(lambda: theil(panel, "gdp_pc", group="province"), repeat)
     row("cityres.dynamics.theil (T and L, every year)", t)
-    groups = panel.cities["province"].reindex(wide_frame(panel, "de_latent").units)
+    groups = panel.cities["province"].reindex(wide_frame(panel, "gdp_pc").units)
     codes = pd.factorize(groups)[0]
-    t, td = best_of(lambda: TheilD(wide_frame(panel, "de_latent").array, codes), repeat)
+    t, td = best_of(lambda: TheilD(wide_frame(panel, "gdp_pc").array, codes), repeat)
     row("inequality TheilD (T, every year)", t,
         f"T between equal: {np.allclose(np.ravel(td.bg), th.overall['T_between'])}")
 
