@@ -24,9 +24,9 @@ from cityres.report.mapkit import (
     MAP_TEXT,
     as_wgs84,
     draw_names,
-    draw_north_arrow,
-    draw_scale_bar,
+    finish_map,
     frame_axes,
+    map_legend,
     shape_path,
 )
 from cityres.spatial.pattern import ellipse_outline, great_circle
@@ -140,21 +140,14 @@ def ellipse_map(
                       min_reach=0.03)
         handles.append(Line2D([], [], color="#333333", marker="o", markersize=4, linewidth=0.8,
                               label=_LABELS["centre"].get(lang)))
-        legend = ax.legend(handles=handles, loc="lower left", title=_LABELS["ellipse"].get(lang),
-                           fontsize=7.5, title_fontsize=8, frameon=True, framealpha=0.9,
-                           edgecolor="#cccccc", alignment="left")
-        legend.set_zorder(6)
-        draw_north_arrow(ax, lang)
-        draw_scale_bar(ax, lang)
+        map_legend(ax, handles, _LABELS["ellipse"].get(lang))
+        finish_map(fig, ax, lang, boundary_note=boundary_note,
+                   title=as_text(title, lang) or _LABELS["ellipse_title"].get(lang))
         if len(table) > 1:
             box = _inset_box(ax, shapes, outlines)
             inset = ax.inset_axes(box)
             inset.set_anchor(("N" if box[1] > 0.5 else "S") + ("E" if box[0] > 0.5 else "W"))
             _draw_inset(inset, lon, lat, list(table.index), colors, float(np.sum(moves)), lang)
-        if boundary_note:
-            fig.text(0.01, 0.008, MAP_TEXT["boundaries"].get(lang), fontsize=7, color="#666666")
-        ax.set_title(as_text(title, lang) or _LABELS["ellipse_title"].get(lang), loc="left",
-                     fontsize=11)
         fig.draw_without_rendering()
     return fig
 

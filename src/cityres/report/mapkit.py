@@ -11,7 +11,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 from matplotlib.path import Path as MplPath
 
 from cityres._shared.errors import ArgumentError, ArgumentTypeError
@@ -146,3 +149,23 @@ def draw_scale_bar(ax: Axes, lang: Lang) -> None:
         fontsize=7.5,
         color="#333333",
     )
+
+
+def map_legend(ax: Axes, handles: Sequence[Artist], title: str) -> Legend:
+    """The legend box every cityres map uses: lower left, small type, light frame."""
+    legend = ax.legend(handles=handles, loc="lower left", title=title, fontsize=7.5,
+                       title_fontsize=8, frameon=True, framealpha=0.9, edgecolor="#cccccc",
+                       alignment="left")
+    legend.set_zorder(6)
+    return legend
+
+
+def finish_map(fig: Figure, ax: Axes, lang: Lang, *, boundary_note: bool,
+               title: str | None) -> None:
+    """North arrow, scale bar, the boundary disclaimer (when asked) and the title."""
+    draw_north_arrow(ax, lang)
+    draw_scale_bar(ax, lang)
+    if boundary_note:
+        fig.text(0.01, 0.008, MAP_TEXT["boundaries"].get(lang), fontsize=7, color="#666666")
+    if title:
+        ax.set_title(title, loc="left", fontsize=11)

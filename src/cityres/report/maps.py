@@ -25,8 +25,7 @@ from cityres.report.mapkit import (
     MISSING_FACE,
     as_wgs84,
     draw_names,
-    draw_north_arrow,
-    draw_scale_bar,
+    finish_map,
     frame_axes,
     shape_path,
 )
@@ -208,12 +207,7 @@ def choropleth(
         if names is not None:
             draw_names(ax, shapes, names, lang)
         _draw_legend(ax, edges, classes, colors, lang, heading, int(k))
-        draw_north_arrow(ax, lang)
-        draw_scale_bar(ax, lang)
-        if boundary_note:
-            fig.text(0.01, 0.008, MAP_TEXT["boundaries"].get(lang), fontsize=7, color="#666666")
-        if title_text:
-            ax.set_title(title_text, loc="left", fontsize=11)
+        finish_map(fig, ax, lang, boundary_note=boundary_note, title=title_text)
         fig.draw_without_rendering()
     return fig
 

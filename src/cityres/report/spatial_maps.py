@@ -34,9 +34,9 @@ from cityres.report.mapkit import (
     MISSING_FACE,
     as_wgs84,
     draw_names,
-    draw_north_arrow,
-    draw_scale_bar,
+    finish_map,
     frame_axes,
+    map_legend,
     shape_path,
 )
 
@@ -252,16 +252,7 @@ def _category_map(
         if n_missing:
             handles.append(Patch(facecolor=MISSING_FACE, edgecolor=MISSING_EDGE, hatch="////",
                                  label=f"{MAP_TEXT['no_data'].get(lang)}  ({n_missing})"))
-        legend = ax.legend(handles=handles, loc="lower left", title=legend_title, fontsize=7.5,
-                           title_fontsize=8, frameon=True, framealpha=0.9, edgecolor="#cccccc",
-                           alignment="left")
-        legend.set_zorder(6)
-        draw_north_arrow(ax, lang)
-        draw_scale_bar(ax, lang)
-        if boundary_note:
-            fig.text(0.01, 0.008, MAP_TEXT["boundaries"].get(lang), fontsize=7, color="#666666")
-        title_text = as_text(title, lang)
-        if title_text:
-            ax.set_title(title_text, loc="left", fontsize=11)
+        map_legend(ax, handles, legend_title)
+        finish_map(fig, ax, lang, boundary_note=boundary_note, title=as_text(title, lang))
         fig.draw_without_rendering()
     return fig
