@@ -30,6 +30,7 @@ def _measures(x: np.ndarray, which: Sequence[str]) -> dict[str, float]:
     """The requested measures of one cross-section ``x`` (1-d, finite; > 0 when a log or
     the Gini/Theil is asked for)."""
     from inequality.gini import Gini
+    from inequality.theil import Theil
 
     out: dict[str, float] = {}
     mean = float(x.mean())
@@ -41,8 +42,7 @@ def _measures(x: np.ndarray, which: Sequence[str]) -> dict[str, float]:
         elif m == "gini":
             out[m] = float(Gini(x).g)
         else:  # theil
-            s = x / mean
-            out[m] = float(np.mean(s * np.log(s)))
+            out[m] = float(np.ravel(Theil(x).T)[0])
     return out
 
 
@@ -237,7 +237,7 @@ def sigma(data: object, column: str, *, group: str | Mapping[str, str] | pd.Seri
     - Gini :math:`G_t = \\sum_i\\sum_j |x_{it}-x_{jt}| / (2n^2\\bar x_t)`, computed by the
       PySAL ``inequality`` package (``inequality.gini.Gini``).
     - Theil :math:`T_t = \\frac1n\\sum_i \\frac{x_{it}}{\\bar x_t}\\ln\\frac{x_{it}}{\\bar
-      x_t}` (equal to ``inequality.theil.Theil`` on positive data).
+      x_t}`, computed by ``inequality.theil.Theil`` (as :func:`cityres.dynamics.theil`).
 
     σ convergence is a falling dispersion; :meth:`SigmaResult.trend` tests it. β
     convergence is necessary but not sufficient for it (Young, Higgins & Levy 2008).
